@@ -1,0 +1,218 @@
+"""Tests for utils.sequences: truncated inputs, column reading and the tf.data pipeline."""
+import numpy as np
+import pytest
+
+from utils.sequences import columns_as_sequence, first_rows, front_pad_rows, make_dataset
+
+
+def numbered_images(n=2, rows=4, cols=3):
+    """Images whose every pixel is distinct (1, 2, 3, ...), so any misplaced value shows up."""
+    return np.arange(1, n * rows * cols + 1, dtype=np.float32).reshape(n, rows, cols)
+
+
+# ---------------------------------------------------------------- front_pad_rows
+
+def test_front_pad_rows_exact_values():
+    images = numbered_images(n=1, rows=4, cols=3)  # rows [1 2 3] [4 5 6] [7 8 9] [10 11 12]
+    padded = front_pad_rows(images, 2)
+    expected = np.array([[[0, 0, 0], [0, 0, 0], [1, 2, 3], [4, 5, 6]]], dtype=np.float32)
+    np.testing.assert_array_equal(padded, expected)
+
+
+def test_front_pad_rows_keeps_shape_and_dtype_for_every_k():
+    images = numbered_images(n=3, rows=5, cols=2).astype(np.uint8)
+    for k in range(1, 6):
+        padded = front_pad_rows(images, k)
+        assert padded.shape == images.shape
+        assert padded.dtype == images.dtype
+        assert not padded[:, : 5 - k].any(), "the first rows - k rows must be zeros"
+        np.testing.assert_array_equal(padded[:, 5 - k:], images[:, :k])
+
+
+def test_front_pad_rows_with_all_rows_is_the_identity_and_a_copy():
+    images = numbered_images()
+    padded = front_pad_rows(images, images.shape[1])
+    np.testing.assert_array_equal(padded, images)
+    padded[0, 0, 0] = -1
+    assert images[0, 0, 0] == 1, "front_pad_rows must not write into its input"
+
+
+def test_front_pad_rows_k1_keeps_only_the_first_row_at_the_bottom():
+    images = numbered_images(n=2, rows=4, cols=3)
+    padded = front_pad_rows(images, 1)
+    np.testing.assert_array_equal(padded[:, -1], images[:, 0])
+    assert not padded[:, :-1].any()
+
+
+def test_front_pad_rows_on_mnist_sized_batch_with_numpy_int_k():
+    images = np.random.default_rng(0).random((7, 28, 28), dtype=np.float32)
+    padded = front_pad_rows(images, np.int64(25))
+    assert padded.shape == (7, 28, 28)
+    np.testing.assert_array_equal(padded[:, 3:], images[:, :25])
+    assert not padded[:, :3].any()
+
+
+# ---------------------------------------------------------------- first_rows
+
+def test_first_rows_exact_values_and_shape():
+    images = numbered_images(n=2, rows=4, cols=3)
+    short = first_rows(images, 3)
+    assert short.shape == (2, 3, 3)
+    np.testing.assert_array_equal(short[0], [[1, 2, 3], [4, 5, 6], [7, 8, 9]])
+    np.testing.assert_array_equal(short[1], [[13, 14, 15], [16, 17, 18], [19, 20, 21]])
+
+
+def test_first_rows_edges_and_independence_from_input():
+    images = numbered_images(n=2, rows=4, cols=3)
+    one = first_rows(images, 1)
+    assert one.shape == (2, 1, 3)
+    np.testing.assert_array_equal(one[:, 0], images[:, 0])
+    full = first_rows(images, 4)
+    np.testing.assert_array_equal(full, images)
+    full[0, 0, 0] = -1
+    assert images[0, 0, 0] == 1, "first_rows must return a copy, not a view"
+
+
+def test_first_rows_equals_the_end_of_front_pad_rows():
+    images = np.random.default_rng(1).random((4, 28, 28))
+    for k in (1, 7, 25, 28):
+        np.testing.assert_array_equal(front_pad_rows(images, k)[:, 28 - k:], first_rows(images, k))
+
+
+# ---------------------------------------------------------------- columns_as_sequence
+
+def test_columns_as_sequence_exact_values():
+    images = numbered_images(n=1, rows=2, cols=3)  # [[1 2 3] [4 5 6]]
+    columns = columns_as_sequence(images)
+    assert columns.shape == (1, 3, 2)  # 3 steps (columns) of 2 features (rows)
+    np.testing.assert_array_equal(columns[0], [[1, 4], [2, 5], [3, 6]])
+    assert columns.flags["C_CONTIGUOUS"]
+
+
+def test_columns_as_sequence_twice_is_the_identity():
+    images = np.random.default_rng(2).random((5, 28, 28), dtype=np.float32)
+    columns = columns_as_sequence(images)
+    assert columns.shape == (5, 28, 28) and columns.dtype == np.float32
+    np.testing.assert_array_equal(columns_as_sequence(columns), images)
+
+
+# ---------------------------------------------------------------- bad input
+
+@pytest.mark.parametrize("func", [lambda x: front_pad_rows(x, 1), lambda x: first_rows(x, 1),
+                                  columns_as_sequence])
+@pytest.mark.parametrize("shape", [(28, 28), (28,), (2, 1, 28, 28)])
+def test_wrong_number_of_dimensions_is_rejected(func, shape):
+    with pytest.raises(ValueError, match=r"\(n, rows, cols\)"):
+        func(np.zeros(shape))
+
+
+def test_single_image_error_suggests_adding_a_batch_axis():
+    with pytest.raises(ValueError, match=r"images\[None\]"):
+        front_pad_rows(np.zeros((28, 28)), 5)
+
+
+@pytest.mark.parametrize("func", [front_pad_rows, first_rows])
+@pytest.mark.parametrize("k", [0, -1, 29])
+def test_k_out_of_range_is_rejected(func, k):
+    with pytest.raises(ValueError, match=r"between 1 and 28"):
+        func(np.zeros((2, 28, 28)), k)
+
+
+@pytest.mark.parametrize("func", [front_pad_rows, first_rows])
+@pytest.mark.parametrize("k", [2.5, 3.0, "3", True, None])
+def test_k_that_is_not_an_int_is_rejected(func, k):
+    with pytest.raises(TypeError, match="k must be an int"):
+        func(np.zeros((2, 28, 28)), k)
+
+
+# ---------------------------------------------------------------- make_dataset
+
+def small_set(n=10, steps=28, features=28):
+    rng = np.random.default_rng(3)
+    images = rng.random((n, steps, features), dtype=np.float32)
+    labels = np.arange(n, dtype=np.int64) % 10
+    return images, labels
+
+
+def collect(dataset):
+    """All (images, labels) of one pass over the dataset, concatenated, plus the batch sizes."""
+    xs, ys, sizes = [], [], []
+    for x, y in dataset:
+        xs.append(x.numpy())
+        ys.append(y.numpy())
+        sizes.append(len(y))
+    return np.concatenate(xs), np.concatenate(ys), sizes
+
+
+def test_make_dataset_batch_shapes_and_dtypes():
+    import tensorflow as tf
+
+    images, labels = small_set(n=10)
+    dataset = make_dataset(images, labels, batch_size=4)
+    assert isinstance(dataset, tf.data.Dataset)
+    assert dataset.element_spec[0].shape.as_list() == [None, 28, 28]
+    assert dataset.element_spec[0].dtype == tf.float32
+    assert dataset.element_spec[1].shape.as_list() == [None]
+    assert dataset.element_spec[1].dtype == tf.int64
+    x, y, sizes = collect(dataset)
+    assert sizes == [4, 4, 2], "the last batch keeps the remainder"
+    assert x.shape == (10, 28, 28) and y.shape == (10,)
+
+
+def test_make_dataset_without_shuffle_keeps_order_and_values():
+    images, labels = small_set(n=7)
+    x, y, _ = collect(make_dataset(images, labels, batch_size=3, shuffle=False))
+    np.testing.assert_array_equal(x, images)
+    np.testing.assert_array_equal(y, labels)
+
+
+def test_make_dataset_shuffles_pairs_together():
+    images, labels = small_set(n=50)
+    images[:, 0, 0] = np.arange(50)  # an id in every image, to find its label again
+    labels = np.arange(50, dtype=np.int64)
+    x, y, _ = collect(make_dataset(images, labels, batch_size=16, seed=0))
+    assert not np.array_equal(y, labels), "a 50-element shuffle left everything in place"
+    assert sorted(y.tolist()) == list(range(50)), "every example appears exactly once"
+    np.testing.assert_array_equal(x[:, 0, 0], y.astype(np.float32))
+
+
+def test_make_dataset_is_deterministic_with_a_seed():
+    images, labels = small_set(n=64)
+    labels = np.arange(64, dtype=np.int64)
+    first = make_dataset(images, labels, batch_size=8, seed=7)
+    second = make_dataset(images, labels, batch_size=8, seed=7)
+    other = make_dataset(images, labels, batch_size=8, seed=8)
+    epoch1 = collect(first)[1]
+    np.testing.assert_array_equal(epoch1, collect(second)[1])
+    assert not np.array_equal(epoch1, collect(other)[1]), "a different seed should give another order"
+    epoch2 = collect(first)[1]
+    assert not np.array_equal(epoch1, epoch2), "each epoch is reshuffled"
+    np.testing.assert_array_equal(epoch2, collect(second)[1])
+
+
+def test_make_dataset_accepts_uint8_labels_and_float64_images():
+    import tensorflow as tf
+
+    images, labels = small_set(n=5)
+    dataset = make_dataset(images.astype(np.float64), labels.astype(np.uint8), batch_size=5)
+    x, y = next(iter(dataset))
+    assert x.dtype == tf.float32 and y.dtype == tf.int64
+
+
+@pytest.mark.parametrize(
+    "images, labels, kwargs, error, match",
+    [
+        (np.zeros((4, 28, 28), np.float32), np.zeros(3, np.int64), {}, ValueError, "4 images but 3 labels"),
+        (np.zeros((4, 28, 28), np.float32), np.zeros((4, 10), np.int64), {}, ValueError, "1-D array"),
+        (np.zeros((4, 28), np.float32), np.zeros(4, np.int64), {}, ValueError, r"\(n, rows, cols\)"),
+        (np.zeros((0, 28, 28), np.float32), np.zeros(0, np.int64), {}, ValueError, "empty"),
+        (np.zeros((4, 28, 28), np.uint8), np.zeros(4, np.int64), {}, TypeError, "divide uint8 images by 255"),
+        (np.zeros((4, 28, 28), np.float32), np.zeros(4, np.float32), {}, TypeError, "integer class ids"),
+        (np.zeros((4, 28, 28), np.float32), np.zeros(4, np.int64), {"batch_size": 0}, ValueError, "batch_size"),
+        (np.zeros((4, 28, 28), np.float32), np.zeros(4, np.int64), {"batch_size": 2.0}, ValueError, "batch_size"),
+        (np.zeros((4, 28, 28), np.float32), np.zeros(4, np.int64), {"seed": 1.5}, TypeError, "seed"),
+    ],
+)
+def test_make_dataset_rejects_bad_input(images, labels, kwargs, error, match):
+    with pytest.raises(error, match=match):
+        make_dataset(images, labels, **kwargs)
