@@ -313,16 +313,17 @@ def download_mnist(data_dir=None, *, mirrors=MIRRORS, timeout=30):
     Used by ``load_mnist(download=True)``; tested against a local server in tests/test_download.py.
     """
     data_dir = resolve_data_dir(data_dir)
-    created = not data_dir.exists()
+    created = [d for d in (data_dir, *data_dir.parents) if not d.exists()]  # deepest first
     data_dir.mkdir(parents=True, exist_ok=True)
     written = []
     try:
         for name in MNIST_FILES:
             if _find(data_dir, name) is None:
                 written.append(_download_one(name, data_dir, mirrors, timeout))
-    except DownloadError:
-        if created and not any(data_dir.iterdir()):
-            data_dir.rmdir()  # leave no trace of a failed first download
+    except BaseException:
+        for folder in created:  # leave no trace of a failed first download
+            if not any(folder.iterdir()):
+                folder.rmdir()
         raise
     return written
 
