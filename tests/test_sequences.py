@@ -1,6 +1,9 @@
 """Tests for utils.sequences: truncated inputs, column reading and the tf.data pipeline."""
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
 
 from utils.sequences import columns_as_sequence, first_rows, front_pad_rows, make_dataset
 
@@ -216,3 +219,34 @@ def test_make_dataset_accepts_uint8_labels_and_float64_images():
 def test_make_dataset_rejects_bad_input(images, labels, kwargs, error, match):
     with pytest.raises(error, match=match):
         make_dataset(images, labels, **kwargs)
+
+
+# ---------------------------------------------------------------- properties, any batch size
+
+@st.composite
+def batches_and_k(draw):
+    n, rows, cols = draw(st.integers(0, 6)), draw(st.integers(1, 30)), draw(st.integers(1, 30))
+    images = draw(arrays(np.float32, (n, rows, cols), elements=st.floats(0, 1, width=32)))
+    return images, draw(st.integers(1, rows))
+
+
+@settings(max_examples=60, deadline=None)
+@given(batches_and_k())
+def test_truncations_agree_for_any_batch(case):
+    images, k = case
+    n, rows, cols = images.shape
+    padded, short = front_pad_rows(images, k), first_rows(images, k)
+    assert padded.shape == images.shape and short.shape == (n, k, cols)
+    np.testing.assert_array_equal(padded[:, rows - k:], short)
+    np.testing.assert_array_equal(short, images[:, :k])
+    assert not padded[:, : rows - k].any()
+    np.testing.assert_array_equal(columns_as_sequence(columns_as_sequence(images)), images)
+
+
+def test_helpers_accept_tensorflow_tensors():
+    import tensorflow as tf
+
+    images = tf.constant(numbered_images(n=2, rows=4, cols=3))
+    np.testing.assert_array_equal(front_pad_rows(images, 1)[:, -1], images.numpy()[:, 0])
+    assert first_rows(images, 2).shape == (2, 2, 3)
+    assert columns_as_sequence(images).shape == (2, 3, 4)
