@@ -123,7 +123,8 @@ def test_corrupted_body_is_rejected_and_nothing_is_left(server, target):
     with pytest.raises(DownloadError) as err:
         download_mnist(target, mirrors=[f"{server}/corrupt/"], timeout=TIMEOUT)
     message = str(err.value)
-    assert message.startswith(f"Could not download {TEST_IMAGES}.gz; nothing was written")
+    assert message.startswith(f"Could not download {TEST_IMAGES}.gz into ")
+    assert "no partial file was left" in message
     assert f"{server}/corrupt/{TEST_IMAGES}.gz: " in message and "checksum mismatch" in message
     assert "Fix:" in message and "internet connection" in message
     assert files_in(target) == before  # no partial file, no temp file

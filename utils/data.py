@@ -110,7 +110,8 @@ def parse_idx(data, source="<bytes>"):
 
     Checks the magic number (``00 00 <type code> <ndim>``), and that the byte length equals the
     header size plus the product of the dimensions exactly. ``source`` names the file in errors.
-    Raises only ``IDXFormatError``. The returned array is a read-only view of the bytes.
+    Raises only ``IDXFormatError``. Byte data comes back as a read-only view of ``data``; wider
+    types as a copy in native byte order.
     Used by ``read_idx`` and ``load_mnist``; tested directly by tests/test_idx_properties.py.
     """
     data = _decompressed(bytes(data), source)
@@ -351,7 +352,7 @@ def _download_one(name, data_dir, mirrors, timeout):
             raise
         return target
     raise DownloadError(
-        f"Could not download {name}.gz; nothing was written to {_shown(data_dir)}. Tried:\n"
+        f"Could not download {name}.gz into {_shown(data_dir)} (no partial file was left). Tried:\n"
         + "\n".join(failures or ["  (no mirrors given)"])
         + f"\nFix: check your internet connection and retry, or copy the four MNIST files into "
         f"{_shown(data_dir)} by hand (the repo ships them in data/mnist/), or pass other mirrors.")
