@@ -314,7 +314,7 @@ def plot_class_unit_means(class_means, order=None, preferred=None):
 
     ``order`` optional unit order, e.g. ``utils.inspection.preferred_class_order``; ``preferred``
     optional (units,) preferred class of each unit (``selectivity(...).argmax(0)``): the groups are
-    then separated by lines and labelled with their class on top.
+    then separated by lines, labelled with their class on top, and each group's own class row is framed.
     """
     class_means = _check(class_means, 2, "class means (classes, units)", "plot_class_unit_means")
     unit_label = "unit" if order is None else "unit (grouped by the class it prefers)"
@@ -328,8 +328,12 @@ def plot_class_unit_means(class_means, order=None, preferred=None):
             ax.axvline(edge, color="k", linewidth=1)
         starts = np.concatenate([[-0.5], edges])
         ends = np.concatenate([edges, [len(groups) - 0.5]])
+        group_classes = groups[(starts + 0.5).astype(int)]
+        for start, end, group in zip(starts, ends, group_classes):  # frame each group's own class row
+            ax.add_patch(plt.Rectangle((start, group - 0.5), end - start, 1, fill=False, edgecolor="k",
+                                       linewidth=1.8))
         top = ax.secondary_xaxis("top")
-        top.set_xticks((starts + ends) / 2, [str(g) for g in groups[(starts + 0.5).astype(int)]])
+        top.set_xticks((starts + ends) / 2, [str(g) for g in group_classes])
         top.set_xlabel("preferred class of the units below")
     ax.set_yticks(range(class_means.shape[0]))
     ax.set_xlabel(unit_label)
