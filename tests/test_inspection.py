@@ -103,6 +103,8 @@ def test_states_and_gates_gates_reproduce_the_cell_equations(states):
 def test_states_and_gates_rejects_bad_input(model, images):
     with pytest.raises(ValueError, match=r"images\[None\]"):
         states_and_gates(model, images[0])
+    with pytest.raises(ValueError, match="empty batch"):
+        states_and_gates(model, images[:0])
     with pytest.raises(ValueError, match="keep"):
         states_and_gates(model, images, keep=("h", "x"))
     with pytest.raises(ValueError, match="batch_size"):

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from utils.lstm import lstm_unroll, lstm_weights
+
 #: The arrays ``states_and_gates`` can return: hidden state, cell state and the four gate activations.
 STATE_KEYS = ("h", "c", "i", "f", "g", "o")
 
@@ -37,6 +39,8 @@ def _check_batch(images, features, where):
             f"{where}: expected a batch of row sequences of shape (n, steps, {features}), "
             f"got shape {images.shape}{hint}"
         )
+    if len(images) == 0:
+        raise ValueError(f"{where}: got an empty batch (0 sequences); pass at least one image")
     return images
 
 
@@ -50,8 +54,6 @@ def states_and_gates(model, images, keep=STATE_KEYS, batch_size=1000):
     test set fits in memory when only a few keys are kept (all six for 10,000 images need ~0.9 GB).
     Used by notebook 04, sections 1-5.
     """
-    from utils.lstm import lstm_unroll, lstm_weights
-
     keep = tuple(keep)
     unknown = [key for key in keep if key not in STATE_KEYS]
     if not keep or unknown:
