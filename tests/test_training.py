@@ -1,0 +1,225 @@
+"""utils.training: recipes, learning-rate schedule, fit, the validation clock and the weights command.
+
+Small data (a few hundred images, one epoch) so the whole file runs in seconds; speed itself is
+measured by benchmarks/train_speed.py, never here.
+"""
+import dataclasses
+import math
+
+import numpy as np
+import pytest
+
+import utils
+
+utils.silence_tensorflow()
+
+import keras  # noqa: E402
+
+from utils.model import build_row_lstm  # noqa: E402
+from utils.training import (  # noqa: E402
+    ORIGINAL_RECIPE,
+    RECIPES,
+    RECOMMENDED_RECIPE,
+    Recipe,
+    ValidationClock,
+    fit,
+    get_recipe,
+    main,
+    save_weights_atomically,
+)
+
+
+@pytest.fixture(scope="module")
+def small_data():
+    """300 training and 100 validation 'images' with a learnable signal (class = bright row)."""
+    rng = np.random.default_rng(0)
+
+    def make(n):
+        y = rng.integers(0, 10, size=n)
+        x = rng.uniform(0, 0.2, size=(n, 28, 28)).astype("float32")
+        x[np.arange(n), 2 * y + 4, :] = 1.0
+        return x, y.astype("int64")
+
+    return (*make(300), *make(100))
+
+
+TINY = dataclasses.replace(RECOMMENDED_RECIPE, name="tiny", batch_size=50, epochs=1, warmup_epochs=0.5)
+
+
+def test_recipes_are_valid_and_described():
+    assert set(RECIPES) == {"original", "recommended"}
+    for name, recipe in RECIPES.items():
+        assert isinstance(recipe, Recipe) and recipe.name == name
+        assert get_recipe(name) is recipe
+        text = recipe.describe()
+        assert text.startswith(name) and f"batch {recipe.batch_size}" in text
+        with pytest.raises(dataclasses.FrozenInstanceError):
+            recipe.batch_size = 1
+
+
+def test_original_recipe_is_exactly_the_old_tutorials():
+    r = ORIGINAL_RECIPE
+    assert (r.batch_size, r.epochs, r.learning_rate, r.schedule) == (128, 5, 1e-3, "constant")
+    assert r.clipnorm is None and not r.jit_compile and r.steps_per_execution == 1
+    optimizer = r.make_optimizer(steps_per_epoch=430)
+    assert isinstance(optimizer, keras.optimizers.Adam)
+    assert optimizer.clipnorm is None
+    for step in (0, 1, 430, 5 * 430):
+        assert r.learning_rate_at(step, steps_per_epoch=430) == pytest.approx(1e-3)
+
+
+def test_recommended_keeps_the_architecture_and_differs_only_in_training():
+    r = RECOMMENDED_RECIPE
+    assert r.schedule == "warmup_cosine" and r.batch_size >= 128
+    assert isinstance(r.make_optimizer(steps_per_epoch=215), keras.optimizers.Adam)
+
+
+def test_schedule_warms_up_peaks_and_decays_as_intended():
+    recipe = Recipe(name="s", batch_size=100, epochs=10, learning_rate=4e-3, schedule="warmup_cosine",
+                    warmup_epochs=1.0, warmup_start_fraction=0.05, final_lr_fraction=0.01)
+    spe = 100  # steps per epoch: warm-up = 100 steps, whole run = 1000 steps
+
+    def lr(step):
+        return recipe.learning_rate_at(step, steps_per_epoch=spe)
+
+    assert lr(0) == pytest.approx(4e-3 * 0.05)  # warm-up start
+    assert lr(50) == pytest.approx(4e-3 * (0.05 + 0.95 * 0.5))  # linear half-way
+    assert lr(100) == pytest.approx(4e-3)  # peak at the end of the warm-up
+    halfway_of_decay = 100 + 900 // 2
+    assert lr(halfway_of_decay) == pytest.approx(4e-3 * (0.01 + 0.99 * 0.5), rel=1e-4)
+    assert lr(1000) == pytest.approx(4e-3 * 0.01)  # end of training
+    values = [lr(s) for s in range(0, 1001, 25)]
+    peak = values.index(max(values))
+    assert all(a < b for a, b in zip(values[:peak], values[1:peak + 1]))
+    assert all(a >= b for a, b in zip(values[peak:], values[peak + 1:]))
+    # asking for fewer epochs compresses the same shape into them
+    assert recipe.learning_rate_at(500, steps_per_epoch=spe, epochs=5) == pytest.approx(4e-3 * 0.01)
+
+
+@pytest.mark.parametrize("change, field", [
+    ({"batch_size": 0}, "batch_size"),
+    ({"epochs": 2.5}, "epochs"),
+    ({"learning_rate": -1e-3}, "learning_rate"),
+    ({"schedule": "exponential"}, "schedule"),
+    ({"schedule": "warmup_cosine", "warmup_epochs": 5}, "warmup_epochs"),
+    ({"warmup_epochs": 1}, "warmup_epochs"),  # warm-up with a constant rate makes no sense
+    ({"clipnorm": 0}, "clipnorm"),
+    ({"steps_per_execution": 0}, "steps_per_execution"),
+])
+def test_bad_recipes_are_rejected_naming_the_field(change, field):
+    with pytest.raises(ValueError, match=field):
+        dataclasses.replace(ORIGINAL_RECIPE, **change)
+
+
+def test_unknown_recipe_name_raises_clearly():
+    with pytest.raises(ValueError, match=r"Unknown recipe 'fastest'.*original.*recommended"):
+        get_recipe("fastest")
+    with pytest.raises(ValueError, match="Unknown recipe"):
+        fit(build_row_lstm(), "fastest", np.zeros((2, 28, 28), "float32"), np.zeros(2, int),
+            np.zeros((2, 28, 28), "float32"), np.zeros(2, int))
+
+
+def test_fit_returns_history_and_the_clock_checks_every_half_epoch(small_data):
+    x_train, y_train, x_val, y_val = small_data
+    keras.utils.set_random_seed(0)
+    model = build_row_lstm()
+    clock = ValidationClock(x_val, y_val, checks_per_epoch=2)
+    history = fit(model, TINY, x_train, y_train, x_val, y_val, epochs=2, verbose=0, callbacks=[clock])
+    assert set(history.history) >= {"accuracy", "val_accuracy", "loss", "val_loss"}
+    assert all(len(values) == 2 for values in history.history.values())
+    assert [r["epoch"] for r in clock.records] == [0.5, 1.0, 1.5, 2.0]
+    assert [r["samples"] for r in clock.records] == [150, 300, 450, 600]
+    seconds = [r["train_seconds"] for r in clock.records]
+    assert all(0 < a <= b for a, b in zip(seconds, seconds[1:]))
+    # end-of-epoch checks are Keras's own validation accuracy
+    assert clock.records[1]["val_accuracy"] == pytest.approx(history.history["val_accuracy"][0])
+    assert clock.records[3]["val_accuracy"] == pytest.approx(history.history["val_accuracy"][1])
+    best = max(r["val_accuracy"] for r in clock.records)
+    assert clock.time_to_reach(best) is not None and clock.time_to_reach(1.01) is None
+    assert clock.epochs_to_reach(0.0) == 0.5
+    # the model was compiled as the recipe says
+    assert isinstance(model.optimizer, keras.optimizers.Adam) and model.optimizer.clipnorm == TINY.clipnorm
+
+
+def test_clock_mid_epoch_check_matches_a_fresh_evaluation(small_data):
+    x_train, y_train, x_val, y_val = small_data
+    keras.utils.set_random_seed(1)
+    model = build_row_lstm()
+    clock = ValidationClock(x_val, y_val, checks_per_epoch=3)
+    fit(model, TINY, x_train, y_train, x_val, y_val, verbose=0, callbacks=[clock])
+    assert [round(r["epoch"], 3) for r in clock.records] == [round(1 / 3, 3), round(2 / 3, 3), 1.0]
+    accuracy = np.mean(np.argmax(model.predict(x_val, verbose=0), axis=1) == y_val)
+    assert clock.records[-1]["val_accuracy"] == pytest.approx(accuracy)
+
+
+@pytest.mark.parametrize("bad, message", [
+    ({"x_train": np.zeros((300, 784), "float32")}, r"x_train must have shape \(n, 28, 28\)"),
+    ({"x_train": np.zeros((300, 28, 28), "uint8")}, "x_train must be float"),
+    ({"y_train": np.zeros((300, 10), "float32")}, "y_train must be integer class labels"),
+    ({"y_val": np.zeros(99, "int64")}, r"y_val must be integer class labels of shape \(100,\)"),
+])
+def test_fit_rejects_wrong_shapes_clearly(small_data, bad, message):
+    data = dict(zip(("x_train", "y_train", "x_val", "y_val"), small_data))
+    data.update(bad)
+    with pytest.raises(ValueError, match=message):
+        fit(build_row_lstm(), TINY, **data)
+
+
+def test_weights_are_saved_atomically(tmp_path, monkeypatch):
+    model = build_row_lstm()
+    path = save_weights_atomically(model, tmp_path / "sub" / "m.weights.h5")
+    assert path.is_file() and [p.name for p in path.parent.iterdir()] == ["m.weights.h5"]
+    with pytest.raises(ValueError, match=r"must end with '\.weights\.h5'"):
+        save_weights_atomically(model, tmp_path / "m.h5")
+
+    def broken(filepath, *args, **kwargs):
+        open(filepath, "wb").write(b"half")
+        raise OSError("disk full")
+
+    monkeypatch.setattr(model, "save_weights", broken)
+    with pytest.raises(OSError, match="disk full"):
+        save_weights_atomically(model, tmp_path / "new.weights.h5")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["sub"]  # no half-written file, no temp left
+
+
+def test_cli_trains_a_subset_and_writes_loadable_weights(tmp_path, capsys):
+    out = tmp_path / "row_lstm.weights.h5"
+    assert main(["--recipe", "recommended", "--out", str(out), "--quick", "--subset", "300"]) == 0
+    printed = capsys.readouterr().out
+    assert "Training on 300 images" in printed and "Test accuracy:" in printed
+    assert [p.name for p in tmp_path.iterdir()] == ["row_lstm.weights.h5"]
+    accuracy = float(printed.split("Test accuracy:")[1].split()[0])
+    assert 0.0 <= accuracy <= 1.0
+    model = build_row_lstm()
+    model.load_weights(out)  # loads into the utils-built model
+    assert "/work/" not in printed
+
+
+def test_cli_refuses_weights_below_the_minimum_accuracy(tmp_path, capsys):
+    out = tmp_path / "m.weights.h5"
+    assert main(["--out", str(out), "--quick", "--subset", "100", "--min-test-accuracy", "0.999"]) == 1
+    assert "not writing" in capsys.readouterr().err
+    assert not out.exists() and list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--recipe", "fastest"], "Unknown recipe 'fastest'"),
+    (["--out", "weights.h5"], "must end with .weights.h5"),
+    (["--subset", "0"], "--subset must be a positive"),
+])
+def test_cli_bad_arguments_fail_clearly(tmp_path, capsys, args, message):
+    if "--out" not in args:
+        args = args + ["--out", str(tmp_path / "m.weights.h5")]
+    with pytest.raises(SystemExit) as exit_info:
+        main(args)
+    assert exit_info.value.code == 2
+    assert message in capsys.readouterr().err
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_steps_per_epoch_rounds_up():
+    # 300 images at batch 128 -> 3 steps, the last one partial: the schedule must span all of them
+    recipe = dataclasses.replace(RECOMMENDED_RECIPE, batch_size=128, epochs=1, warmup_epochs=0.5)
+    spe = math.ceil(300 / recipe.batch_size)
+    assert recipe.learning_rate_at(spe, steps_per_epoch=spe) == pytest.approx(
+        recipe.learning_rate * recipe.final_lr_fraction)

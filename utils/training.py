@@ -1,0 +1,450 @@
+"""Training recipes for the row-LSTM classifier, and a clock that tracks validation accuracy.
+
+Used by notebook 03 (the original recipe, then the "better recipe" section), by
+``benchmarks/train_speed.py`` (both recipes side by side) and by the command that makes the
+shipped weights::
+
+    python -m utils.training --recipe recommended --out models/row_lstm.weights.h5
+
+A :class:`Recipe` changes only *how* the model is trained, never the model: both recipes train
+``utils.model.build_row_lstm()`` (Dense(128) linear -> LSTM(128) -> Dense(10)) on the same
+[0, 1] float images, so any recipe's weights load into the same model.
+"""
+import argparse
+import dataclasses
+import math
+import os
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+import utils
+
+utils.silence_tensorflow()
+
+import keras  # noqa: E402
+
+SCHEDULES = ("constant", "warmup_cosine")
+
+
+@dataclasses.dataclass(frozen=True)
+class Recipe:
+    """How to train the row-LSTM: batch size, epochs, optimizer settings and compile options.
+
+    The optimizer is always Adam (as in the original tutorial). ``learning_rate`` is the
+    constant rate (``schedule="constant"``) or the peak rate (``schedule="warmup_cosine"``:
+    linear warm-up from ``learning_rate * warmup_start_fraction`` to ``learning_rate`` over
+    ``warmup_epochs``, then cosine decay down to ``learning_rate * final_lr_fraction`` at the
+    end of the last epoch). ``clipnorm`` clips each gradient's norm (None: no clipping).
+    ``jit_compile`` and ``steps_per_execution`` are passed to ``model.compile``.
+    """
+
+    name: str
+    batch_size: int = 128
+    epochs: int = 5
+    learning_rate: float = 1e-3
+    schedule: str = "constant"
+    warmup_epochs: float = 0.0
+    warmup_start_fraction: float = 0.1
+    final_lr_fraction: float = 0.0
+    clipnorm: float | None = None
+    jit_compile: bool = False
+    steps_per_execution: int = 1
+    why: str = ""
+
+    def __post_init__(self):
+        def fail(field, rule):
+            raise ValueError(f"Recipe {self.name!r}: {field} {rule}, got {getattr(self, field)!r}")
+
+        if not isinstance(self.name, str) or not self.name:
+            raise ValueError(f"Recipe: name must be a non-empty string, got {self.name!r}")
+        for field in ("batch_size", "epochs", "steps_per_execution"):
+            value = getattr(self, field)
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                fail(field, "must be a positive int")
+        if not (isinstance(self.learning_rate, (int, float)) and 0 < self.learning_rate < 1):
+            fail("learning_rate", "must be a number in (0, 1)")
+        if self.schedule not in SCHEDULES:
+            fail("schedule", f"must be one of {SCHEDULES}")
+        if self.schedule == "constant" and self.warmup_epochs:
+            fail("warmup_epochs", "must be 0 with schedule='constant'")
+        if not 0 <= self.warmup_epochs < self.epochs:
+            fail("warmup_epochs", f"must be >= 0 and < epochs ({self.epochs})")
+        for field in ("warmup_start_fraction", "final_lr_fraction"):
+            if not 0 <= getattr(self, field) <= 1:
+                fail(field, "must be between 0 and 1")
+        if self.clipnorm is not None and not self.clipnorm > 0:
+            fail("clipnorm", "must be None or a positive number")
+
+    # -- learning rate ----------------------------------------------------------------------
+    def learning_rate_schedule(self, steps_per_epoch, epochs=None):
+        """The learning rate to give Adam: a float, or a Keras ``LearningRateSchedule`` over
+        ``epochs`` (default: the recipe's) epochs of ``steps_per_epoch`` optimizer steps."""
+        if self.schedule == "constant":
+            return float(self.learning_rate)
+        steps_per_epoch, epochs = _check_steps(steps_per_epoch, self.epochs if epochs is None else epochs)
+        total_steps = steps_per_epoch * epochs
+        warmup_steps = min(int(round(self.warmup_epochs * steps_per_epoch)), total_steps - 1)
+        return keras.optimizers.schedules.CosineDecay(
+            initial_learning_rate=self.learning_rate * self.warmup_start_fraction,
+            warmup_target=float(self.learning_rate),
+            warmup_steps=warmup_steps,
+            decay_steps=total_steps - warmup_steps,
+            alpha=self.final_lr_fraction,
+        )
+
+    def learning_rate_at(self, step, steps_per_epoch, epochs=None):
+        """The learning rate used at optimizer step ``step`` (0-based), as a Python float.
+
+        For plots and tests; training uses :meth:`learning_rate_schedule` directly."""
+        schedule = self.learning_rate_schedule(steps_per_epoch, epochs)
+        if isinstance(schedule, float):
+            return schedule
+        return float(keras.ops.convert_to_numpy(schedule(step)))
+
+    def make_optimizer(self, steps_per_epoch, epochs=None):
+        """A fresh Adam optimizer for this recipe (a new one for every model)."""
+        return keras.optimizers.Adam(
+            learning_rate=self.learning_rate_schedule(steps_per_epoch, epochs), clipnorm=self.clipnorm
+        )
+
+    def describe(self):
+        """One human-readable paragraph, e.g. for a notebook's printout or the benchmark."""
+        if self.schedule == "constant":
+            lr = f"constant learning rate {self.learning_rate:g}"
+        else:
+            lr = (f"learning rate warmed up linearly from {self.learning_rate * self.warmup_start_fraction:g} "
+                  f"to {self.learning_rate:g} over {self.warmup_epochs:g} epoch(s), then cosine-decayed "
+                  f"to {self.learning_rate * self.final_lr_fraction:g}")
+        parts = [f"{self.name}: Adam, batch {self.batch_size}, {self.epochs} epochs, {lr}"]
+        parts.append(f"gradient norm clipped at {self.clipnorm:g}" if self.clipnorm else "no gradient clipping")
+        if self.jit_compile:
+            parts.append("XLA (jit_compile=True)")
+        if self.steps_per_execution > 1:
+            parts.append(f"steps_per_execution={self.steps_per_execution}")
+        text = "; ".join(parts) + "."
+        return f"{text} {self.why}".strip()
+
+
+def _check_steps(steps_per_epoch, epochs):
+    for name, value in (("steps_per_epoch", steps_per_epoch), ("epochs", epochs)):
+        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+            raise ValueError(f"{name} must be a positive int, got {value!r}")
+    return int(steps_per_epoch), int(epochs)
+
+
+#: The old TF 0.x tutorial's recipe, unchanged: Adam 1e-3, batch 128, constant rate, 5 epochs.
+ORIGINAL_RECIPE = Recipe(
+    name="original",
+    batch_size=128,
+    epochs=5,
+    learning_rate=1e-3,
+    schedule="constant",
+    why="The old TF 0.x tutorial's settings.",
+)
+
+#: What the project recommends (and what trained the shipped weights).
+RECOMMENDED_RECIPE = Recipe(
+    name="recommended",
+    batch_size=256,
+    epochs=12,
+    learning_rate=4e-3,
+    schedule="warmup_cosine",
+    warmup_epochs=0.5,
+    warmup_start_fraction=0.05,
+    final_lr_fraction=0.0,
+    clipnorm=1.0,
+    why=("Twice the batch makes each step cheaper per image on a CPU; a higher peak rate makes up for "
+         "the fewer steps; the warm-up and the clipping keep the early LSTM steps stable at that rate; "
+         "the cosine decay lets the weights settle at the end."),
+)
+
+RECIPES = {recipe.name: recipe for recipe in (ORIGINAL_RECIPE, RECOMMENDED_RECIPE)}
+
+
+def get_recipe(name_or_recipe):
+    """``"original"``/``"recommended"`` -> the Recipe (a Recipe passes through unchanged)."""
+    if isinstance(name_or_recipe, Recipe):
+        return name_or_recipe
+    try:
+        return RECIPES[name_or_recipe]
+    except (KeyError, TypeError):
+        raise ValueError(
+            f"Unknown recipe {name_or_recipe!r}; choose one of {sorted(RECIPES)} or pass a utils.training.Recipe"
+        ) from None
+
+
+# -- input checks -----------------------------------------------------------------------------
+def _check_xy(model, x, y, what):
+    x = np.asarray(x)
+    y = np.asarray(y)
+    expected = tuple(model.input_shape[1:])
+    if x.ndim != 1 + len(expected) or any(e is not None and e != s for e, s in zip(expected, x.shape[1:])):
+        raise ValueError(
+            f"fit: x_{what} must have shape (n, {', '.join('any' if e is None else str(e) for e in expected)}) "
+            f"to match the model's input, got {x.shape}. Pass images as rows, e.g. MNIST.x_{what}."
+        )
+    if not np.issubdtype(x.dtype, np.floating):
+        raise ValueError(f"fit: x_{what} must be float images in [0, 1] (load_mnist(dtype='float32')), got dtype {x.dtype}")
+    if y.ndim != 1 or len(y) != len(x):
+        raise ValueError(
+            f"fit: y_{what} must be integer class labels of shape ({len(x)},), got {y.shape}. "
+            "Pass labels as ints 0-9, not one-hot."
+        )
+    if not np.issubdtype(y.dtype, np.integer):
+        raise ValueError(f"fit: y_{what} must hold integer class labels, got dtype {y.dtype}")
+    return x, y
+
+
+# -- validation clock -------------------------------------------------------------------------
+class ValidationClock(keras.callbacks.Callback):
+    """Measure validation accuracy several times per epoch, and the training time to get there.
+
+    Used by ``benchmarks/train_speed.py`` (time to reach 97.3 % / 98.5 %) and notebook 03.
+
+    ``records`` gets one dict per check: ``epoch`` (fractional, e.g. 0.5), ``samples`` (training
+    images seen), ``train_seconds`` (wall time spent training since ``fit`` started, *excluding*
+    the time spent on validation, by this callback and by Keras's own end-of-epoch validation)
+    and ``val_accuracy``. Checks happen ``checks_per_epoch`` times per epoch: in mid-epoch by
+    this callback, at the end of an epoch from Keras's ``val_accuracy`` when ``fit`` was given
+    validation data (otherwise by this callback too).
+    """
+
+    def __init__(self, x_val, y_val, checks_per_epoch=2, batch_size=1000):
+        super().__init__()
+        if not isinstance(checks_per_epoch, int) or checks_per_epoch < 1:
+            raise ValueError(f"ValidationClock: checks_per_epoch must be a positive int, got {checks_per_epoch!r}")
+        self.x_val = np.asarray(x_val)
+        self.y_val = np.asarray(y_val)
+        if self.y_val.ndim != 1 or len(self.y_val) != len(self.x_val):
+            raise ValueError(
+                f"ValidationClock: y_val must be integer labels of shape ({len(self.x_val)},), got {self.y_val.shape}"
+            )
+        self.checks_per_epoch = checks_per_epoch
+        self.batch_size = batch_size
+        self.records = []
+
+    # time bookkeeping: the clock runs only while training
+    def _pause(self):
+        self._train_seconds += time.perf_counter() - self._started
+
+    def _resume(self):
+        self._started = time.perf_counter()
+
+    def on_train_begin(self, logs=None):
+        self.records = []
+        self._train_seconds = 0.0
+        self._epoch = 0
+        self._batch_size = None
+        self._steps = self.params.get("steps")
+        self._resume()
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self._epoch = epoch
+        self._next_check = 1
+
+    def on_test_begin(self, logs=None):  # Keras's own validation at the end of an epoch
+        self._pause()
+
+    def on_test_end(self, logs=None):
+        self._resume()
+
+    def _record(self, epoch, val_accuracy):
+        self.records.append({
+            "epoch": float(epoch),
+            "samples": int(round(epoch * self._samples_per_epoch)) if self._samples_per_epoch else None,
+            "train_seconds": self._train_seconds,
+            "val_accuracy": float(val_accuracy),
+        })
+
+    def _evaluate(self):
+        logits = self.model.predict(self.x_val, batch_size=self.batch_size, verbose=0)
+        return float(np.mean(np.argmax(logits, axis=-1) == self.y_val))
+
+    def on_train_batch_end(self, batch, logs=None):
+        steps = self._steps
+        if not steps or self.checks_per_epoch < 2:
+            return
+        done = batch + 1  # with steps_per_execution > 1 Keras reports every k-th batch
+        if self._next_check < self.checks_per_epoch and done >= self._next_check * steps / self.checks_per_epoch:
+            self._pause()
+            fraction = done / steps
+            self._record(self._epoch + fraction, self._evaluate())
+            while self._next_check < self.checks_per_epoch and done >= self._next_check * steps / self.checks_per_epoch:
+                self._next_check += 1
+            self._resume()
+
+    def on_epoch_end(self, epoch, logs=None):
+        self._pause()
+        logs = logs or {}
+        accuracy = logs["val_accuracy"] if "val_accuracy" in logs else self._evaluate()
+        self._record(epoch + 1, accuracy)
+        self._resume()
+
+    def on_train_end(self, logs=None):
+        self._pause()
+
+    @property
+    def _samples_per_epoch(self):
+        return getattr(self, "samples_per_epoch", None)
+
+    def time_to_reach(self, accuracy):
+        """Training seconds until validation accuracy first reached ``accuracy``, or None."""
+        for record in self.records:
+            if record["val_accuracy"] >= accuracy:
+                return record["train_seconds"]
+        return None
+
+    def epochs_to_reach(self, accuracy):
+        """Epochs (fractional) until validation accuracy first reached ``accuracy``, or None."""
+        for record in self.records:
+            if record["val_accuracy"] >= accuracy:
+                return record["epoch"]
+        return None
+
+
+# -- training ---------------------------------------------------------------------------------
+def compile_for(model, recipe, steps_per_epoch, epochs=None):
+    """Compile ``model`` for ``recipe``: Adam as the recipe says, sparse cross-entropy from logits,
+    accuracy. Used by :func:`fit`; call it yourself to train with your own loop or data pipeline."""
+    recipe = get_recipe(recipe)
+    model.compile(
+        optimizer=recipe.make_optimizer(steps_per_epoch, epochs),
+        loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+        metrics=["accuracy"],
+        jit_compile=recipe.jit_compile,
+        steps_per_execution=recipe.steps_per_execution,
+    )
+    return model
+
+
+def fit(model, recipe, x_train, y_train, x_val, y_val, *, epochs=None, verbose=2, callbacks=()):
+    """Compile ``model`` for ``recipe`` and train it; returns the Keras ``History``.
+
+    ``recipe`` is a :class:`Recipe` or its name. ``epochs=None`` uses the recipe's epochs (a
+    schedule is then stretched over the epochs you ask for). Images are float (n, 28, 28) rows in
+    [0, 1], labels integers 0-9. The history has ``accuracy``, ``val_accuracy``, ``loss`` and
+    ``val_loss`` per epoch. Used by notebook 03, the benchmark and the weights command.
+    Set seeds (``keras.utils.set_random_seed``) before building the model for repeatable runs.
+    """
+    recipe = get_recipe(recipe)
+    if not isinstance(model, keras.Model):
+        raise TypeError(f"fit: model must be a keras.Model (e.g. utils.model.build_row_lstm()), got {type(model).__name__}")
+    epochs = recipe.epochs if epochs is None else epochs
+    if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 1:
+        raise ValueError(f"fit: epochs must be a positive int or None (the recipe's {recipe.epochs}), got {epochs!r}")
+    x_train, y_train = _check_xy(model, x_train, y_train, "train")
+    x_val, y_val = _check_xy(model, x_val, y_val, "val")
+    steps_per_epoch = math.ceil(len(x_train) / recipe.batch_size)
+    compile_for(model, recipe, steps_per_epoch, epochs)
+    for callback in callbacks:
+        if isinstance(callback, ValidationClock):
+            callback.samples_per_epoch = len(x_train)
+    return model.fit(
+        x_train, y_train,
+        batch_size=recipe.batch_size,
+        epochs=epochs,
+        validation_data=(x_val, y_val),
+        validation_batch_size=1000,
+        shuffle=True,
+        verbose=verbose,
+        callbacks=list(callbacks),
+    )
+
+
+def test_accuracy(model, x_test, y_test, batch_size=1000):
+    """Fraction of ``x_test`` the model classifies correctly (argmax of the logits)."""
+    logits = model.predict(np.asarray(x_test), batch_size=batch_size, verbose=0)
+    return float(np.mean(np.argmax(logits, axis=-1) == np.asarray(y_test)))
+
+
+def save_weights_atomically(model, path):
+    """Write ``model``'s weights to ``path`` (must end in ``.weights.h5``) via a temp file + rename,
+    so an interrupted run never leaves a half-written file behind. Returns the Path."""
+    path = Path(path)
+    suffix = ".weights.h5"
+    if not path.name.endswith(suffix):
+        raise ValueError(f"Weights file name must end with {suffix!r} (Keras requires it), got {path.name!r}")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f"{path.name[:-len(suffix)]}.tmp{os.getpid()}{suffix}")
+    try:
+        model.save_weights(tmp)
+        os.replace(tmp, path)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+    return path
+
+
+def _relative(path):
+    try:
+        return Path(path).resolve().relative_to(utils.REPO_ROOT)
+    except ValueError:
+        return Path(path)
+
+
+def main(argv=None):
+    """``python -m utils.training``: train the row-LSTM with a recipe and save its weights."""
+    parser = argparse.ArgumentParser(
+        prog="python -m utils.training",
+        description="Train the row-LSTM on the shipped MNIST files with a recipe and save its weights.",
+    )
+    parser.add_argument("--recipe", default="recommended", help=f"one of {sorted(RECIPES)} (default: recommended)")
+    parser.add_argument("--out", default=str(utils.MODELS_DIR / "row_lstm.weights.h5"),
+                        help="weights file to write, ending in .weights.h5 (default: models/row_lstm.weights.h5)")
+    parser.add_argument("--epochs", type=int, default=None, help="override the recipe's number of epochs")
+    parser.add_argument("--subset", type=int, default=None,
+                        help="train on the first N training images only (for trying it out)")
+    parser.add_argument("--quick", action="store_true", help="a seconds-long try-out: --subset 1000 --epochs 1")
+    parser.add_argument("--seed", type=int, default=42, help="random seed (default: 42)")
+    parser.add_argument("--min-test-accuracy", type=float, default=None,
+                        help="refuse to write the weights if test accuracy is below this")
+    parser.add_argument("--data-dir", default=None, help="folder with the four MNIST .gz files (default: data/mnist)")
+    args = parser.parse_args(argv)
+
+    try:
+        recipe = get_recipe(args.recipe)
+    except ValueError as error:
+        parser.error(str(error))
+    if not args.out.endswith(".weights.h5"):
+        parser.error(f"--out must end with .weights.h5 (Keras requires it), got {args.out!r}")
+    subset, epochs = args.subset, args.epochs
+    if args.quick:
+        subset = subset or 1000
+        epochs = epochs or 1
+    if subset is not None and subset < 1:
+        parser.error(f"--subset must be a positive number of images, got {subset}")
+    if epochs is not None and epochs < 1:
+        parser.error(f"--epochs must be a positive int, got {epochs}")
+
+    from utils.data import load_mnist  # imported here: only the command needs the data layer
+
+    mnist = load_mnist(args.data_dir)
+    x_train, y_train = mnist.x_train, mnist.y_train
+    if subset is not None:
+        x_train, y_train = x_train[:subset], y_train[:subset]
+    print(recipe.describe())
+    print(f"Training on {len(x_train)} images, validating on {len(mnist.x_val)}, seed {args.seed}.", flush=True)
+
+    keras.utils.set_random_seed(args.seed)
+    from utils.model import build_row_lstm
+
+    model = build_row_lstm()
+    started = time.perf_counter()
+    fit(model, recipe, x_train, y_train, mnist.x_val, mnist.y_val, epochs=epochs, verbose=2)
+    seconds = time.perf_counter() - started
+    accuracy = test_accuracy(model, mnist.x_test, mnist.y_test)
+    print(f"Trained in {seconds:.0f} s. Test accuracy: {accuracy:.4f}")
+    if args.min_test_accuracy is not None and accuracy < args.min_test_accuracy:
+        print(f"Test accuracy {accuracy:.4f} is below --min-test-accuracy {args.min_test_accuracy}; "
+              f"not writing {args.out}.", file=sys.stderr)
+        return 1
+    path = save_weights_atomically(model, args.out)
+    print(f"Saved weights to {_relative(path)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
