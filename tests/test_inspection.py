@@ -308,7 +308,7 @@ def test_every_figure_has_titles_and_labels(model, images, states):
         inspection_plots.plot_trajectories(pca.project(final), labels, pca, pca.project(states["h"][:2]),
                                            labels[:2]),
         inspection_plots.plot_class_unit_means(means, preferred_class_order(means), selectivity(means).argmax(0)),
-        inspection_plots.plot_top_units(images, final, np.arange(3), np.array([[0, 1], [2, 3], [4, 5]])),
+        inspection_plots.plot_top_units(images, final, np.arange(3), np.array([[0, 1], [2, 3], [4, 5]]), labels),
         inspection_plots.plot_saliency(images[:2], saliency(model, images[:2]), titles[:2]),
         inspection_plots.plot_occlusion(images[:2], drops, starts, 4, titles[:2]),
     ]

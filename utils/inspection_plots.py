@@ -276,8 +276,8 @@ def _pca_background(ax, points, labels, pca, alpha):
     ax.scatter(points[:, 0], points[:, 1], s=3, c=_class_colours(labels), alpha=alpha, linewidths=0)
     for c in np.unique(labels):
         centre = np.median(points[labels == c], axis=0)
-        ax.text(*centre, str(c), fontsize=16, fontweight="bold", ha="center", va="center",
-                color=plt.get_cmap("tab10")(c % 10), bbox={"boxstyle": "circle", "fc": "white", "alpha": 0.8})
+        ax.text(*centre, str(c), fontsize=16, fontweight="bold", ha="center", va="center", zorder=3,
+                color=plt.get_cmap("tab10")(c % 10), bbox={"boxstyle": "circle", "fc": "white", "alpha": 0.6})
     ratio = pca.explained_variance_ratio
     ax.set_xlabel(f"PC 1 ({ratio[0]:.0%} of the variance)")
     ax.set_ylabel(f"PC 2 ({ratio[1]:.0%} of the variance)")
@@ -296,11 +296,11 @@ def plot_trajectories(points, labels, pca, trajectories, trajectory_labels, mark
     for path, label in zip(trajectories, trajectory_labels):
         colour = plt.get_cmap("tab10")(int(label) % 10)
         ax.plot(path[:, 0], path[:, 1], "-o", color=colour, markersize=3, linewidth=1.6,
-                markeredgecolor="k", markeredgewidth=0.3)
-        ax.plot(*path[0], "s", color="k", markersize=5)
-        ax.plot(*path[-1], "*", color=colour, markersize=16, markeredgecolor="k")
+                markeredgecolor="k", markeredgewidth=0.3, zorder=4)
+        ax.plot(*path[0], "s", color="k", markersize=5, zorder=5)
+        ax.plot(*path[-1], "*", color=colour, markersize=16, markeredgecolor="k", zorder=5)
         for t in mark:
-            ax.annotate(str(t), path[t - 1], fontsize=8, xytext=(3, 3), textcoords="offset points")
+            ax.annotate(str(t), path[t - 1], fontsize=8, xytext=(3, 3), textcoords="offset points", zorder=5)
     ax.plot([], [], "s", color="k", markersize=5, label="after row 1")
     ax.plot([], [], "*", color="0.5", markersize=12, markeredgecolor="k", label="after row 28 (final)")
     ax.legend(loc="best", fontsize=8)
@@ -344,12 +344,12 @@ def plot_class_unit_means(class_means, order=None, preferred=None):
     return fig
 
 
-def plot_top_units(images, final_hidden, units, exciting):
+def plot_top_units(images, final_hidden, units, exciting, labels=None):
     """One row per class: its most selective unit and the test digits that drive that unit highest.
 
     ``units`` (classes,) one unit per class (e.g. ``top_units_per_class(...)[:, 0]``), ``exciting``
     (classes, k) image indices from ``utils.inspection.most_exciting``; each digit is titled with its
-    activation. Section 5.
+    activation, and with its true label if ``labels`` (all images' labels) is given. Section 5.
     """
     images = _check(images, 3, "images (n, rows, cols)", "plot_top_units")
     exciting = _check(exciting, 2, "image indices (classes, k)", "plot_top_units")
@@ -362,7 +362,8 @@ def plot_top_units(images, final_hidden, units, exciting):
             ax.imshow(images[index], cmap=_INK, vmin=0, vmax=1)
             ax.set_xticks([])
             ax.set_yticks([])
-            ax.set_title(f"h = {final_hidden[index, units[c]]:+.2f}", fontsize=8)
+            prefix = "" if labels is None else f"a {labels[index]}: "
+            ax.set_title(f"{prefix}h = {final_hidden[index, units[c]]:+.2f}", fontsize=8)
         axes[c, 0].set_ylabel(f"class {c}\nunit {units[c]}", rotation=0, ha="right", va="center", fontsize=9)
     fig.suptitle("Each class's most selective unit and the test digits that excite it most")
     fig.supxlabel("the digits with the largest final activation of that unit (left = largest)", fontsize=9)
