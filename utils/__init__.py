@@ -2,11 +2,16 @@
 
 The *ideas* live in the notebooks; the *plumbing* lives here, one module per topic:
 
-* ``utils.data``       -- reading IDX files, verifying and loading MNIST (notebook 01 onwards)
-* ``utils.sequences``  -- images as row sequences, truncated inputs, ``tf.data`` pipelines (02, 03)
-* ``utils.lstm``       -- an LSTM cell written out by hand, matching Keras (03, 04)
-* ``utils.model``      -- the row-LSTM classifier, its inspection model, training recipes (03-05)
-* ``utils.plots``      -- figure helpers, e.g. saving figures into ``images/``
+* ``utils.data``            -- reading IDX files, verifying and loading MNIST (notebook 01 onwards)
+* ``utils.sequences``       -- images as row sequences, truncated inputs, ``tf.data`` pipelines (02, 03)
+* ``utils.sequence_plots``  -- figures of a digit read as rows/columns, truncated inputs (02)
+* ``utils.diagrams``        -- the row-LSTM diagram in images/ (``python -m utils.diagrams``)
+* ``utils.lstm``            -- an LSTM cell written out by hand, matching Keras (03, 04)
+* ``utils.model``           -- the row-LSTM classifier and its inspection model (03, 04)
+* ``utils.training``        -- the original and the recommended training recipes (03, benchmarks)
+* ``utils.inspection``      -- states, gates, per-step decisions, PCA, selectivity, saliency and
+                               occlusion of the trained model (04); its figures: ``utils.inspection_plots``
+* ``utils.plots``           -- general figure helpers: saving figures into ``images/``, digit grids
 
 Importing ``utils`` is cheap: TensorFlow is only imported by the modules that need it.
 """
