@@ -43,7 +43,8 @@ def small_data():
     return (*make(300), *make(100))
 
 
-TINY = dataclasses.replace(RECOMMENDED_RECIPE, name="tiny", batch_size=50, epochs=1, warmup_epochs=0.5)
+TINY = dataclasses.replace(RECOMMENDED_RECIPE, name="tiny", batch_size=50, epochs=1, warmup_epochs=0.5,
+                           steps_per_execution=1)
 
 
 def test_recipes_are_valid_and_described():
@@ -60,10 +61,11 @@ def test_recipes_are_valid_and_described():
 def test_original_recipe_is_exactly_the_old_tutorials():
     r = ORIGINAL_RECIPE
     assert (r.batch_size, r.epochs, r.learning_rate, r.schedule) == (128, 5, 1e-3, "constant")
-    assert r.clipnorm is None and not r.jit_compile and r.steps_per_execution == 1
+    assert r.clipnorm is None and r.weight_decay is None
+    assert not r.jit_compile and r.steps_per_execution == 1
     optimizer = r.make_optimizer(steps_per_epoch=430)
     assert isinstance(optimizer, keras.optimizers.Adam)
-    assert optimizer.clipnorm is None
+    assert optimizer.clipnorm is None and optimizer.weight_decay is None
     for step in (0, 1, 430, 5 * 430):
         assert r.learning_rate_at(step, steps_per_epoch=430) == pytest.approx(1e-3)
 
@@ -104,6 +106,7 @@ def test_schedule_warms_up_peaks_and_decays_as_intended():
     ({"schedule": "warmup_cosine", "warmup_epochs": 5}, "warmup_epochs"),
     ({"warmup_epochs": 1}, "warmup_epochs"),  # warm-up with a constant rate makes no sense
     ({"clipnorm": 0}, "clipnorm"),
+    ({"weight_decay": 2.0}, "weight_decay"),
     ({"steps_per_execution": 0}, "steps_per_execution"),
 ])
 def test_bad_recipes_are_rejected_naming_the_field(change, field):
@@ -150,6 +153,16 @@ def test_clock_mid_epoch_check_matches_a_fresh_evaluation(small_data):
     assert [round(r["epoch"], 3) for r in clock.records] == [round(1 / 3, 3), round(2 / 3, 3), 1.0]
     accuracy = np.mean(np.argmax(model.predict(x_val, verbose=0), axis=1) == y_val)
     assert clock.records[-1]["val_accuracy"] == pytest.approx(accuracy)
+
+
+def test_clock_with_steps_per_execution_checks_at_the_first_report_after_half_way(small_data):
+    # 6 steps per epoch, Keras reports every 2nd step: the half-way check happens after step 4 of 6
+    x_train, y_train, x_val, y_val = small_data
+    recipe = dataclasses.replace(TINY, steps_per_execution=2)
+    clock = ValidationClock(x_val, y_val, checks_per_epoch=2)
+    history = fit(build_row_lstm(), recipe, x_train, y_train, x_val, y_val, verbose=0, callbacks=[clock])
+    assert [round(r["epoch"], 3) for r in clock.records] == [0.667, 1.0]
+    assert clock.records[-1]["val_accuracy"] == pytest.approx(history.history["val_accuracy"][-1])
 
 
 @pytest.mark.parametrize("bad, message", [
