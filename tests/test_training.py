@@ -185,14 +185,28 @@ def test_weights_are_saved_atomically(tmp_path, monkeypatch):
     with pytest.raises(ValueError, match=r"must end with '\.weights\.h5'"):
         save_weights_atomically(model, tmp_path / "m.h5")
 
-    def broken(filepath, *args, **kwargs):
+    def broken(self, filepath, *args, **kwargs):
         open(filepath, "wb").write(b"half")
         raise OSError("disk full")
 
-    monkeypatch.setattr(model, "save_weights", broken)
+    monkeypatch.setattr(keras.Model, "save_weights", broken)
     with pytest.raises(OSError, match="disk full"):
         save_weights_atomically(model, tmp_path / "new.weights.h5")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["sub"]  # no half-written file, no temp left
+
+
+def test_saved_weights_leave_out_the_optimizer_state(tmp_path):
+    import h5py
+
+    model = build_row_lstm()
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+    model.train_on_batch(np.zeros((2, 28, 28), "float32"), np.array([0, 1]))  # creates optimizer state
+    path = save_weights_atomically(model, tmp_path / "m.weights.h5")
+    with h5py.File(path) as saved:
+        assert "optimizer" not in saved
+    reloaded = build_row_lstm()
+    reloaded.load_weights(path)
+    assert all(np.array_equal(a, b) for a, b in zip(model.get_weights(), reloaded.get_weights()))
 
 
 def test_cli_trains_a_subset_and_writes_loadable_weights(tmp_path, capsys):

@@ -378,8 +378,12 @@ def save_weights_atomically(model, path):
         raise ValueError(f"Weights file name must end with {suffix!r} (Keras requires it), got {path.name!r}")
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f"{path.name[:-len(suffix)]}.tmp{os.getpid()}{suffix}")
+    # Save the layers' weights only: a compiled model would also write its optimizer state
+    # (three times the size), which nobody loading the weights for inference needs.
+    bare = keras.Model.from_config(model.get_config())  # same layers, never compiled
+    bare.set_weights(model.get_weights())
     try:
-        model.save_weights(tmp)
+        bare.save_weights(tmp)
         os.replace(tmp, path)
     finally:
         if tmp.exists():
