@@ -13,21 +13,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from utils.lstm import lstm_unroll, lstm_weights
+from utils.model import row_lstm_layer
 
 #: The arrays ``states_and_gates`` can return: hidden state, cell state and the four gate activations.
 STATE_KEYS = ("h", "c", "i", "f", "g", "o")
-
-
-def _layer(model, name):
-    """Return ``model.get_layer(name)`` or explain which model this module expects."""
-    try:
-        return model.get_layer(name)
-    except ValueError:
-        names = [layer.name for layer in model.layers]
-        raise ValueError(
-            f"expected a model from utils.model.build_row_lstm / load_row_lstm with a layer named "
-            f"{name!r}; this model has layers {names}"
-        ) from None
 
 
 def _check_batch(images, features, where):
@@ -60,8 +49,8 @@ def states_and_gates(model, images, keep=STATE_KEYS, batch_size=1000):
         raise ValueError(f"states_and_gates: keep must be a non-empty subset of {STATE_KEYS}, got {keep}")
     if not isinstance(batch_size, int) or batch_size < 1:
         raise ValueError(f"states_and_gates: batch_size must be a positive int, got {batch_size!r}")
-    projection_kernel, projection_bias = _layer(model, "input_projection").get_weights()
-    kernel, recurrent_kernel, bias = lstm_weights(_layer(model, "lstm"))
+    projection_kernel, projection_bias = row_lstm_layer(model, "input_projection", "states_and_gates").get_weights()
+    kernel, recurrent_kernel, bias = lstm_weights(row_lstm_layer(model, "lstm", "states_and_gates"))
     images = _check_batch(images, projection_kernel.shape[0], "states_and_gates")
 
     chunks = {key: [] for key in keep}
@@ -88,7 +77,7 @@ def step_probabilities(model, hidden):
     The last step is exactly what the model predicts; earlier steps answer "what would the model
     say if the image ended here?". Used by notebook 04, section 3.
     """
-    kernel, bias = _layer(model, "logits").get_weights()
+    kernel, bias = row_lstm_layer(model, "logits", "step_probabilities").get_weights()
     hidden = _check_batch(hidden, kernel.shape[0], "step_probabilities")
     return softmax(hidden @ kernel + bias)
 

@@ -54,14 +54,18 @@ def load_row_lstm(path=None, steps=28):
     return model
 
 
-def _layer(model, name, where):
+def row_lstm_layer(model, name, where):
+    """``model.get_layer(name)``, or a clear error naming ``where`` it was needed and the model expected.
+
+    Used here and by ``utils.inspection``, which both need the layers of ``build_row_lstm``.
+    """
     try:
         return model.get_layer(name)
     except ValueError:
         names = [layer.name for layer in model.layers]
         raise ValueError(
             f"{where}: the model has no layer named {name!r} (it has {names}); "
-            "pass a model built by utils.model.build_row_lstm"
+            "pass a model built by utils.model.build_row_lstm or load_row_lstm"
         ) from None
 
 
@@ -82,7 +86,7 @@ def build_inspection_model(model):
     Used by notebook 03 (printing the original tutorial's tensors).
     """
     for name in ("input_projection", "lstm", "logits"):
-        _layer(model, name, "build_inspection_model")
+        row_lstm_layer(model, name, "build_inspection_model")
     lstm = model.get_layer("lstm")
     rows = keras.Input(shape=model.input_shape[1:], name="rows")
     projected = model.get_layer("input_projection")(rows)
