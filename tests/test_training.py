@@ -5,6 +5,7 @@ measured by benchmarks/train_speed.py, never here.
 """
 import dataclasses
 import math
+import time
 
 import numpy as np
 import pytest
@@ -22,6 +23,7 @@ from utils.training import (  # noqa: E402
     RECOMMENDED_RECIPE,
     Recipe,
     ValidationClock,
+    averaged_weights,
     fit,
     get_recipe,
     main,
@@ -108,6 +110,9 @@ def test_schedule_warms_up_peaks_and_decays_as_intended():
     ({"clipnorm": 0}, "clipnorm"),
     ({"weight_decay": 2.0}, "weight_decay"),
     ({"steps_per_execution": 0}, "steps_per_execution"),
+    ({"ema_momentum": 1.0}, "ema_momentum"),
+    ({"ema_momentum": 0}, "ema_momentum"),
+    ({"ema_momentum": "0.99"}, "ema_momentum"),
 ])
 def test_bad_recipes_are_rejected_naming_the_field(change, field):
     with pytest.raises(ValueError, match=field):
@@ -250,3 +255,105 @@ def test_steps_per_epoch_rounds_up():
     spe = math.ceil(300 / recipe.batch_size)
     assert recipe.learning_rate_at(spe, steps_per_epoch=spe) == pytest.approx(
         recipe.learning_rate * recipe.final_lr_fraction)
+
+
+# -- weight averaging (EMA) -------------------------------------------------------------------
+EMA_TINY = dataclasses.replace(TINY, name="tiny-ema", ema_momentum=0.9)
+NO_EMA_TINY = dataclasses.replace(TINY, name="tiny-no-ema", ema_momentum=None)
+
+
+def test_ema_recipe_makes_an_averaging_optimizer_and_says_so():
+    optimizer = EMA_TINY.make_optimizer(steps_per_epoch=6)
+    assert optimizer.use_ema and optimizer.ema_momentum == pytest.approx(0.9)
+    assert not NO_EMA_TINY.make_optimizer(steps_per_epoch=6).use_ema
+    assert "moving average of the weights (momentum 0.9)" in EMA_TINY.describe()
+    assert "moving average" not in NO_EMA_TINY.describe()
+
+
+def test_averaged_weights_swaps_the_averages_in_and_the_raw_weights_back(small_data):
+    x_train, y_train, _, _ = small_data
+    keras.utils.set_random_seed(3)
+    model = build_row_lstm()
+    model.compile(optimizer=keras.optimizers.Adam(1e-2, use_ema=True, ema_momentum=0.9),
+                  loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+    with averaged_weights(model):  # before the first step: nothing to swap, nothing breaks
+        pass
+    for start in range(0, 150, 50):
+        model.train_on_batch(x_train[start:start + 50], y_train[start:start + 50])
+    raw = [v.numpy().copy() for v in model.trainable_variables]
+    averages = [a.numpy().copy() for a in model.optimizer._model_variables_moving_average]
+    assert not all(np.allclose(r, a) for r, a in zip(raw, averages))  # the average lags the raw weights
+    with averaged_weights(model) as same_model:
+        assert same_model is model
+        assert all(np.array_equal(v.numpy(), a) for v, a in zip(model.trainable_variables, averages))
+    assert all(np.array_equal(v.numpy(), r) for v, r in zip(model.trainable_variables, raw))
+    # an exception inside the block still restores the raw weights
+    with pytest.raises(RuntimeError, match="boom"):
+        with averaged_weights(model):
+            raise RuntimeError("boom")
+    assert all(np.array_equal(v.numpy(), r) for v, r in zip(model.trainable_variables, raw))
+
+
+def test_averaged_weights_is_a_no_op_without_averaging(small_data):
+    model = build_row_lstm()
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+    before = [w.copy() for w in model.get_weights()]
+    with averaged_weights(model):
+        assert all(np.array_equal(a, b) for a, b in zip(model.get_weights(), before))
+    uncompiled = build_row_lstm()
+    with averaged_weights(uncompiled):
+        pass
+
+
+class _AveragedAccuracyProbe(keras.callbacks.Callback):
+    """Evaluates the averaged weights right after the clock's mid-epoch check (runs after it)."""
+
+    def __init__(self, clock, x_val, y_val):
+        super().__init__()
+        self.clock, self.x_val, self.y_val, self.seen = clock, x_val, y_val, []
+
+    def on_train_batch_end(self, batch, logs=None):
+        if len(self.clock.records) > len(self.seen):
+            with averaged_weights(self.model):
+                predictions = np.argmax(self.model.predict(self.x_val, verbose=0), axis=1)
+            self.seen.append(float(np.mean(predictions == self.y_val)))
+
+
+def test_fit_with_ema_validates_and_keeps_the_averaged_weights(small_data):
+    x_train, y_train, x_val, y_val = small_data
+    keras.utils.set_random_seed(4)
+    model = build_row_lstm()
+    clock = ValidationClock(x_val, y_val, checks_per_epoch=2)
+    probe = _AveragedAccuracyProbe(clock, x_val, y_val)
+    history = fit(model, EMA_TINY, x_train, y_train, x_val, y_val, epochs=2, verbose=0, callbacks=[clock, probe])
+    assert model.optimizer.use_ema
+    # mid-epoch checks measured the averaged weights, not the raw ones
+    mid_epoch = [r["val_accuracy"] for r in clock.records if not r["epoch"].is_integer()]
+    assert len(mid_epoch) == 2 and mid_epoch == pytest.approx(probe.seen[:1] + probe.seen[2:3])
+    # the history's val_* are the averaged weights' too: after fit the model holds the averages,
+    # so the last epoch's val_accuracy is exactly what the final model scores
+    final = np.mean(np.argmax(model.predict(x_val, verbose=0), axis=1) == y_val)
+    assert history.history["val_accuracy"][-1] == pytest.approx(final)
+    assert clock.records[-1]["val_accuracy"] == pytest.approx(final)
+    assert all(np.array_equal(v.numpy(), a.numpy())
+               for v, a in zip(model.trainable_variables, model.optimizer._model_variables_moving_average))
+    assert len(history.history["val_loss"]) == 2
+
+
+class _SlowEpochEnd(keras.callbacks.Callback):
+    """Stands in for a slow end-of-epoch validation."""
+
+    def on_epoch_end(self, epoch, logs=None):
+        time.sleep(0.4)
+
+
+@pytest.mark.parametrize("recipe", [NO_EMA_TINY, EMA_TINY], ids=["raw", "ema"])
+def test_clock_excludes_end_of_epoch_work_from_training_time(small_data, recipe):
+    x_train, y_train, x_val, y_val = small_data
+    clock = ValidationClock(x_val, y_val, checks_per_epoch=2)
+    started = time.perf_counter()
+    fit(build_row_lstm(), recipe, x_train, y_train, x_val, y_val, epochs=3, verbose=0,
+        callbacks=[_SlowEpochEnd(), clock])
+    wall = time.perf_counter() - started
+    # 3 x 0.4 s of sleeping, plus the validations, happened outside the clock
+    assert clock.records[-1]["train_seconds"] < wall - 1.2

@@ -11,6 +11,7 @@ A :class:`Recipe` changes only *how* the model is trained, never the model: both
 [0, 1] float images, so any recipe's weights load into the same model.
 """
 import argparse
+import contextlib
 import dataclasses
 import math
 import os
@@ -39,6 +40,12 @@ class Recipe:
     ``warmup_epochs``, then cosine decay down to ``learning_rate * final_lr_fraction`` at the
     end of the last epoch). ``clipnorm`` clips each gradient's norm (None: no clipping).
     ``jit_compile`` and ``steps_per_execution`` are passed to ``model.compile``.
+
+    ``ema_momentum`` (None: off) makes Adam keep an exponential moving average (EMA) of the
+    weights, ``average = m * average + (1 - m) * weights`` after every step. The averaged weights
+    are what :func:`fit` validates during training and what the model holds when ``fit`` ends;
+    they are less noisy than the raw ones while the learning rate is high, so they reach a given
+    validation accuracy sooner.
     """
 
     name: str
@@ -53,6 +60,7 @@ class Recipe:
     weight_decay: float | None = None
     jit_compile: bool = False
     steps_per_execution: int = 1
+    ema_momentum: float | None = None
     why: str = ""
 
     def __post_init__(self):
@@ -80,6 +88,9 @@ class Recipe:
             fail("clipnorm", "must be None or a positive number")
         if self.weight_decay is not None and not 0 < self.weight_decay < 1:
             fail("weight_decay", "must be None or a number in (0, 1)")
+        if self.ema_momentum is not None and not (
+                isinstance(self.ema_momentum, (int, float)) and 0 < self.ema_momentum < 1):
+            fail("ema_momentum", "must be None (no weight averaging) or a number in (0, 1), e.g. 0.99")
 
     # -- learning rate ----------------------------------------------------------------------
     def learning_rate_schedule(self, steps_per_epoch, epochs=None):
@@ -113,6 +124,8 @@ class Recipe:
             learning_rate=self.learning_rate_schedule(steps_per_epoch, epochs),
             clipnorm=self.clipnorm,
             weight_decay=self.weight_decay,
+            use_ema=self.ema_momentum is not None,
+            ema_momentum=0.99 if self.ema_momentum is None else float(self.ema_momentum),
         )
 
     def describe(self):
@@ -127,6 +140,9 @@ class Recipe:
         parts.append(f"gradient norm clipped at {self.clipnorm:g}" if self.clipnorm else "no gradient clipping")
         if self.weight_decay:
             parts.append(f"decoupled weight decay {self.weight_decay:g}")
+        if self.ema_momentum is not None:
+            parts.append(f"an exponential moving average of the weights (momentum {self.ema_momentum:g}) "
+                         "is validated during training and kept at the end")
         if self.jit_compile:
             parts.append("XLA (jit_compile=True)")
         if self.steps_per_execution > 1:
@@ -212,6 +228,65 @@ def _check_xy(model, x, y, what):
     return x, y
 
 
+# -- weight averaging (EMA) -------------------------------------------------------------------
+def uses_weight_averaging(model):
+    """True when ``model`` is compiled with an optimizer that keeps an EMA of its weights."""
+    optimizer = getattr(model, "optimizer", None)
+    return bool(getattr(optimizer, "use_ema", False))
+
+
+@contextlib.contextmanager
+def averaged_weights(model):
+    """Within the ``with`` block, ``model`` holds its optimizer's averaged (EMA) weights; the raw
+    weights come back afterwards, so training goes on undisturbed. A no-op for a model without
+    weight averaging, or before its optimizer has taken a step.
+
+    Keras itself swaps the averages in only once, when ``fit`` ends, and validates on the raw
+    weights; :class:`ValidationClock` and :func:`fit` use this to validate what training would
+    give if it stopped now. (Keras 3 keeps the averages in a private optimizer attribute, in the
+    order of ``model.trainable_variables``; Keras is pinned in requirements.txt.)
+    """
+    optimizer = getattr(model, "optimizer", None)
+    averages = getattr(optimizer, "_model_variables_moving_average", None) if uses_weight_averaging(model) else None
+    if not averages or int(keras.ops.convert_to_numpy(optimizer.iterations)) == 0:
+        yield model
+        return
+    variables = model.trainable_variables
+    if len(variables) != len(averages):
+        raise RuntimeError(
+            f"averaged_weights: the optimizer averages {len(averages)} variables but the model has "
+            f"{len(variables)} trainable ones; was the optimizer built for another model?")
+    raw = [variable.numpy() for variable in variables]
+    try:
+        for variable, average in zip(variables, averages):
+            variable.assign(average)
+        yield model
+    finally:
+        for variable, value in zip(variables, raw):
+            variable.assign(value)
+
+
+class AveragedWeightsValidation(keras.callbacks.Callback):
+    """At the end of each epoch, validate the averaged (EMA) weights and report them as
+    ``val_loss`` / ``val_accuracy`` in the logs (so in the ``History`` and the progress line).
+
+    :func:`fit` uses it instead of Keras's own validation when the recipe averages weights;
+    it must come before other callbacks that read ``val_*``.
+    """
+
+    def __init__(self, x_val, y_val, batch_size=1000):
+        super().__init__()
+        self.x_val, self.y_val, self.batch_size = x_val, y_val, batch_size
+
+    def on_epoch_end(self, epoch, logs=None):
+        if logs is None:
+            return
+        with averaged_weights(self.model):
+            results = self.model.evaluate(self.x_val, self.y_val, batch_size=self.batch_size,
+                                          verbose=0, return_dict=True)
+        logs.update({f"val_{name}": value for name, value in results.items()})
+
+
 # -- validation clock -------------------------------------------------------------------------
 class ValidationClock(keras.callbacks.Callback):
     """Measure validation accuracy several times per epoch, and the training time to get there.
@@ -220,10 +295,11 @@ class ValidationClock(keras.callbacks.Callback):
 
     ``records`` gets one dict per check: ``epoch`` (fractional, e.g. 0.5), ``samples`` (training
     images seen), ``train_seconds`` (wall time spent training since ``fit`` started, *excluding*
-    the time spent on validation, by this callback and by Keras's own end-of-epoch validation)
+    all validation: the clock stops at each epoch's last training step and at each mid-epoch check)
     and ``val_accuracy``. Checks happen ``checks_per_epoch`` times per epoch: in mid-epoch by
     this callback, at the end of an epoch from Keras's ``val_accuracy`` when ``fit`` was given
-    validation data (otherwise by this callback too).
+    validation data (otherwise by this callback too). When the optimizer keeps an average of the
+    weights (a recipe with ``ema_momentum``), every check evaluates the averaged weights.
     """
 
     def __init__(self, x_val, y_val, checks_per_epoch=2, batch_size=1000):
@@ -243,9 +319,11 @@ class ValidationClock(keras.callbacks.Callback):
     # time bookkeeping: the clock runs only while training
     def _pause(self):
         self._train_seconds += time.perf_counter() - self._started
+        self._running = False
 
     def _resume(self):
         self._started = time.perf_counter()
+        self._running = True
 
     def on_train_begin(self, logs=None):
         self.records = []
@@ -253,17 +331,14 @@ class ValidationClock(keras.callbacks.Callback):
         self._epoch = 0
         self._batch_size = None
         self._steps = self.params.get("steps")
+        self._running = False
         self._resume()
 
     def on_epoch_begin(self, epoch, logs=None):
+        if not self._running:
+            self._resume()
         self._epoch = epoch
         self._next_check = 1
-
-    def on_test_begin(self, logs=None):  # Keras's own validation at the end of an epoch
-        self._pause()
-
-    def on_test_end(self, logs=None):
-        self._resume()
 
     def _record(self, epoch, val_accuracy):
         self.records.append({
@@ -274,14 +349,18 @@ class ValidationClock(keras.callbacks.Callback):
         })
 
     def _evaluate(self):
-        logits = self.model.predict(self.x_val, batch_size=self.batch_size, verbose=0)
+        with averaged_weights(self.model):
+            logits = self.model.predict(self.x_val, batch_size=self.batch_size, verbose=0)
         return float(np.mean(np.argmax(logits, axis=-1) == self.y_val))
 
     def on_train_batch_end(self, batch, logs=None):
         steps = self._steps
+        done = batch + 1  # with steps_per_execution > 1 Keras reports every k-th batch
+        if steps and done >= steps:  # the epoch's training is over: what follows is validation
+            self._pause()
+            return
         if not steps or self.checks_per_epoch < 2:
             return
-        done = batch + 1  # with steps_per_execution > 1 Keras reports every k-th batch
         if self._next_check < self.checks_per_epoch and done >= self._next_check * steps / self.checks_per_epoch:
             self._pause()
             fraction = done / steps
@@ -291,14 +370,18 @@ class ValidationClock(keras.callbacks.Callback):
             self._resume()
 
     def on_epoch_end(self, epoch, logs=None):
-        self._pause()
+        if self._running:  # no step count known: stop the clock here (after Keras's validation)
+            self._pause()
         logs = logs or {}
-        accuracy = logs["val_accuracy"] if "val_accuracy" in logs else self._evaluate()
+        if "val_accuracy" in logs and not uses_weight_averaging(self.model):
+            accuracy = logs["val_accuracy"]
+        else:  # Keras validated the raw weights (or not at all): check the averaged ones ourselves
+            accuracy = self._evaluate()
         self._record(epoch + 1, accuracy)
-        self._resume()
 
     def on_train_end(self, logs=None):
-        self._pause()
+        if self._running:
+            self._pause()
 
     @property
     def _samples_per_epoch(self):
@@ -356,15 +439,19 @@ def fit(model, recipe, x_train, y_train, x_val, y_val, *, epochs=None, verbose=2
     for callback in callbacks:
         if isinstance(callback, ValidationClock):
             callback.samples_per_epoch = len(x_train)
+    if recipe.ema_momentum is None:
+        validation = {"validation_data": (x_val, y_val), "validation_batch_size": 1000}
+    else:  # Keras would validate the raw weights; validate the averaged ones instead (first, so others see them)
+        validation = {}
+        callbacks = [AveragedWeightsValidation(x_val, y_val), *callbacks]
     return model.fit(
         x_train, y_train,
         batch_size=recipe.batch_size,
         epochs=epochs,
-        validation_data=(x_val, y_val),
-        validation_batch_size=1000,
         shuffle=True,
         verbose=verbose,
         callbacks=list(callbacks),
+        **validation,
     )
 
 
