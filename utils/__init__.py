@@ -15,6 +15,7 @@ The *ideas* live in the notebooks; the *plumbing* lives here, one module per top
 
 Importing ``utils`` is cheap: TensorFlow is only imported by the modules that need it.
 """
+import logging
 import os
 import sys
 from pathlib import Path
@@ -37,12 +38,15 @@ def silence_tensorflow():
     ("oneDNN custom operations are on", "Could not find cuda drivers", "All log messages
     before absl::InitializeLog() ...") are written straight to file descriptor 2 while the
     library loads. We point that descriptor at ``os.devnull`` for the duration of the import.
-    Python exceptions are unaffected, so a broken install still fails loudly.
+    Python exceptions are unaffected, so a broken install still fails loudly. TensorFlow's Python
+    logger is set to ERROR too: its warnings (e.g. "triggered tf.function retracing" when a notebook
+    predicts with several models in turn) are about performance, not correctness, and only alarm a class.
 
     Call it first thing in a notebook's Setup cell, before importing ``keras``
     (used by every notebook that trains or loads a model). Calling it again is harmless.
     """
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    logging.getLogger("tensorflow").setLevel(logging.ERROR)
     if "tensorflow" in sys.modules:
         return
     sys.stderr.flush()
