@@ -25,6 +25,8 @@ from utils.training import (  # noqa: E402
     ValidationClock,
     averaged_weights,
     fit,
+    random_shift,
+    training_dataset,
     get_recipe,
     main,
     save_weights_atomically,
@@ -110,6 +112,9 @@ def test_schedule_warms_up_peaks_and_decays_as_intended():
     ({"clipnorm": 0}, "clipnorm"),
     ({"weight_decay": 2.0}, "weight_decay"),
     ({"steps_per_execution": 0}, "steps_per_execution"),
+    ({"shift_pixels": -1}, "shift_pixels"),
+    ({"shift_pixels": 1.5}, "shift_pixels"),
+    ({"shift_pixels": 9}, "shift_pixels"),
     ({"ema_momentum": 1.0}, "ema_momentum"),
     ({"ema_momentum": 0}, "ema_momentum"),
     ({"ema_momentum": "0.99"}, "ema_momentum"),
@@ -357,3 +362,73 @@ def test_clock_excludes_end_of_epoch_work_from_training_time(small_data, recipe)
     wall = time.perf_counter() - started
     # 3 x 0.4 s of sleeping, plus the validations, happened outside the clock
     assert clock.records[-1]["train_seconds"] < wall - 1.2
+
+
+# -- data augmentation ------------------------------------------------------------------------
+def _shifted_numpy(image, down, right):
+    """Reference: move ``image`` down/right by whole pixels (negative: up/left), zeros filling in."""
+    out = np.zeros_like(image)
+    rows, cols = image.shape
+    src = image[max(0, -down):rows - max(0, down), max(0, -right):cols - max(0, right)]
+    out[max(0, down):max(0, down) + src.shape[0], max(0, right):max(0, right) + src.shape[1]] = src
+    return out
+
+
+def test_random_shift_moves_each_image_by_its_own_offset_within_the_limit():
+    rng = np.random.default_rng(0)
+    images = np.zeros((400, 28, 28), "float32")
+    images[:, 6:22, 6:22] = rng.uniform(0.1, 1, size=(400, 16, 16))  # ink away from the border
+    shifted = random_shift(images, 2, seed=5).numpy()
+    assert shifted.shape == images.shape and shifted.dtype == np.float32
+    offsets = []
+    for image, result in zip(images, shifted):
+        matches = [(d, r) for d in range(-2, 3) for r in range(-2, 3)
+                   if np.array_equal(_shifted_numpy(image, d, r), result)]
+        assert len(matches) == 1  # exactly one shift within +-2 pixels explains it
+        offsets.append(matches[0])
+    assert len(set(offsets)) == 25  # all 5 x 5 offsets occur, each image drawn independently
+    np.testing.assert_allclose(shifted.sum(axis=(1, 2)), images.sum(axis=(1, 2)), rtol=1e-6)  # no ink lost
+    assert np.array_equal(random_shift(images, 2, seed=5).numpy(), shifted)  # a seed repeats the draw
+    assert np.array_equal(random_shift(images, 0).numpy(), images)
+
+
+def test_random_shift_at_the_border_drops_ink_and_fills_zeros():
+    image = np.ones((1, 28, 28), "float32")
+    shifted = random_shift(np.repeat(image, 50, axis=0), 1, seed=0).numpy()
+    assert set(np.unique(shifted)) <= {0.0, 1.0}
+    moved = shifted.sum(axis=(1, 2)) < 28 * 28
+    assert moved.any() and (shifted.sum(axis=(1, 2)) >= 27 * 27).all()
+
+
+def test_training_dataset_batches_shuffles_and_shifts_but_keeps_labels():
+    n = 300
+    labels = np.arange(n) % 10
+    images = np.zeros((n, 28, 28), "float32")
+    images[:, 10:18, 10:18] = (labels[:, None, None] + 1) / 10  # the label is readable from the ink
+    recipe = dataclasses.replace(TINY, batch_size=64, shift_pixels=3)
+    dataset = training_dataset(images, labels, recipe, seed=1)
+    assert int(dataset.cardinality()) == math.ceil(n / 64)
+    batches = list(dataset.as_numpy_iterator())
+    x = np.concatenate([b[0] for b in batches])
+    y = np.concatenate([b[1] for b in batches])
+    assert x.shape == (n, 28, 28) and sorted(y.tolist()) == sorted(labels.tolist())
+    assert not np.array_equal(y, labels)  # shuffled
+    np.testing.assert_allclose(x.max(axis=(1, 2)), (y + 1) / 10, rtol=1e-6)  # each image kept its label
+    centred = np.zeros((28, 28), bool)
+    centred[10:18, 10:18] = True
+    assert np.mean([np.array_equal(image > 0, centred) for image in x]) < 0.2  # most were moved
+    unshifted = training_dataset(images, labels, dataclasses.replace(recipe, shift_pixels=0), seed=1)
+    x0 = np.concatenate([b[0] for b in unshifted.as_numpy_iterator()])
+    assert all(np.array_equal(image > 0, centred) for image in x0)
+
+
+def test_fit_with_shifts_trains_and_validates_on_unshifted_images(small_data):
+    x_train, y_train, x_val, y_val = small_data
+    keras.utils.set_random_seed(5)
+    model = build_row_lstm()
+    recipe = dataclasses.replace(TINY, shift_pixels=2, ema_momentum=None)
+    clock = ValidationClock(x_val, y_val, checks_per_epoch=2)
+    history = fit(model, recipe, x_train, y_train, x_val, y_val, epochs=2, verbose=0, callbacks=[clock])
+    assert [r["epoch"] for r in clock.records] == [0.5, 1.0, 1.5, 2.0]
+    final = np.mean(np.argmax(model.predict(x_val, verbose=0), axis=1) == y_val)
+    assert history.history["val_accuracy"][-1] == pytest.approx(final)
