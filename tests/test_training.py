@@ -268,11 +268,26 @@ NO_EMA_TINY = dataclasses.replace(TINY, name="tiny-no-ema", ema_momentum=None)
 
 
 def test_ema_recipe_makes_an_averaging_optimizer_and_says_so():
-    optimizer = EMA_TINY.make_optimizer(steps_per_epoch=6)
+    optimizer = EMA_TINY.make_optimizer(steps_per_epoch=100)
     assert optimizer.use_ema and optimizer.ema_momentum == pytest.approx(0.9)
     assert not NO_EMA_TINY.make_optimizer(steps_per_epoch=6).use_ema
     assert "moving average of the weights (momentum 0.9)" in EMA_TINY.describe()
     assert "moving average" not in NO_EMA_TINY.describe()
+
+
+def test_ema_momentum_is_lowered_for_short_runs_only():
+    recipe = RECOMMENDED_RECIPE
+    assert recipe.ema_momentum == 0.99
+    full_run = recipe.epochs * math.ceil(55_000 / recipe.batch_size)
+    assert recipe.ema_momentum_for(full_run) == 0.99  # the real thing keeps its momentum
+    assert recipe.make_optimizer(steps_per_epoch=215).ema_momentum == pytest.approx(0.99)
+    smoke_run = math.ceil(20_000 / recipe.batch_size)  # one epoch on 20,000 images: 79 steps
+    momentum = recipe.ema_momentum_for(smoke_run)
+    assert momentum == pytest.approx(1 - 10 / 79)
+    assert momentum ** smoke_run < 1e-4  # the untrained start weighs nothing at the end
+    assert recipe.make_optimizer(steps_per_epoch=79, epochs=1).ema_momentum == pytest.approx(momentum)
+    assert recipe.ema_momentum_for(5) == 0.0  # shorter than 10 steps: the average is the weights
+    assert ORIGINAL_RECIPE.ema_momentum_for(1000) is None
 
 
 def test_averaged_weights_swaps_the_averages_in_and_the_raw_weights_back(small_data):

@@ -126,14 +126,29 @@ class Recipe:
             return schedule
         return float(keras.ops.convert_to_numpy(schedule(step)))
 
+    def ema_momentum_for(self, total_steps):
+        """The EMA momentum to use in a run of ``total_steps`` optimizer steps (None: no EMA).
+
+        The recipe's momentum, lowered if needed so that the average spans at most a tenth of the
+        run (``1 / (1 - momentum) <= total_steps / 10``). Keras starts the average at the first
+        step's weights, and a short run (a smoke test, one epoch on a subset) would otherwise
+        end with weights that are still largely the untrained ones (0.99 ** 79 = 45 % of them
+        after 79 steps). A full run of the recommended recipe is long enough to keep 0.99.
+        """
+        if self.ema_momentum is None:
+            return None
+        return min(float(self.ema_momentum), max(0.0, 1.0 - 10.0 / total_steps))
+
     def make_optimizer(self, steps_per_epoch, epochs=None):
         """A fresh Adam optimizer for this recipe (a new one for every model)."""
+        steps_per_epoch, epochs = _check_steps(steps_per_epoch, self.epochs if epochs is None else epochs)
+        momentum = self.ema_momentum_for(steps_per_epoch * epochs)
         return keras.optimizers.Adam(
             learning_rate=self.learning_rate_schedule(steps_per_epoch, epochs),
             clipnorm=self.clipnorm,
             weight_decay=self.weight_decay,
-            use_ema=self.ema_momentum is not None,
-            ema_momentum=0.99 if self.ema_momentum is None else float(self.ema_momentum),
+            use_ema=momentum is not None,
+            ema_momentum=0.99 if momentum is None else momentum,
         )
 
     def describe(self):
