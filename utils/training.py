@@ -500,6 +500,11 @@ def fit(model, recipe, x_train, y_train, x_val, y_val, *, epochs=None, verbose=2
     [0, 1], labels integers 0-9. The history has ``accuracy``, ``val_accuracy``, ``loss`` and
     ``val_loss`` per epoch. Used by notebook 03, the benchmark and the weights command.
     Set seeds (``keras.utils.set_random_seed``) before building the model for repeatable runs.
+
+    What the recipe adds is handled here: with ``shift_pixels`` the training images go through
+    :func:`training_dataset` (the ``accuracy``/``loss`` in the history are then measured on shifted
+    images); with ``ema_momentum`` the ``val_*`` numbers are those of the averaged weights
+    (:class:`AveragedWeightsValidation`), which the model holds when ``fit`` returns.
     """
     recipe = get_recipe(recipe)
     if not isinstance(model, keras.Model):
