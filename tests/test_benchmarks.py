@@ -3,6 +3,7 @@
 The benchmark itself measures speed; these tests only check that it computes and reports correctly.
 """
 import importlib.util
+import json
 
 import pytest
 
@@ -48,9 +49,16 @@ def test_single_seed_report():
     assert "time to 98.5% val 0.45x" in line and "images/s 1.20x" in line and "0.9900 vs 0.9850" in line
 
 
-def test_quick_run_end_to_end(capsys):
+def test_quick_run_end_to_end(capsys, tmp_path, monkeypatch):
+    monkeypatch.setattr(train_speed.tempfile, "gettempdir", lambda: str(tmp_path))  # quick mode writes there
     assert train_speed.main(["--quick"]) == 0
     out = capsys.readouterr().out
+    written = {p.name for p in tmp_path.iterdir()}  # (TensorFlow's autograph also uses the temp dir)
+    assert {"train_speed_quick.json", "train_speed_quick.png"} <= written
+    assert not any(name.startswith(".train_speed") for name in written)  # no temp file left behind
+    saved = json.loads((tmp_path / "train_speed_quick.json").read_text())
+    assert [(run["recipe"]["name"], run["seed"]) for run in saved["runs"]] == [("original", 42), ("recommended", 42)]
+    assert all(run["records"] and 0 <= run["test_accuracy"] <= 1 for run in saved["runs"])
     assert "| original    | 42 " in out and "| recommended | 42 " in out
     assert "Ratios recommended/original, seed 42:" in out and "Target (98.5 % val" in out
     assert "/work/" not in out
