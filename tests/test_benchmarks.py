@@ -62,3 +62,19 @@ def test_quick_run_end_to_end(capsys, tmp_path, monkeypatch):
     assert "| original    | 42 " in out and "| recommended | 42 " in out
     assert "Ratios recommended/original, seed 42:" in out and "Target (98.5 % val" in out
     assert "/work/" not in out
+
+
+def test_measurements_round_trip_and_a_bad_file_is_named(tmp_path):
+    result = fake("recommended", 7, 33.0, test=0.9923)
+    result.update(train_seconds=167.0, validation_seconds=16.0, median_epoch_seconds=12.3, best_val=0.9936,
+                  final_val=0.9928, records=[{"epoch": 0.5, "samples": 27500, "train_seconds": 8.0,
+                                              "val_accuracy": 0.8}])
+    path = train_speed.save_measurements([result], tmp_path / "m.json")
+    assert [p.name for p in tmp_path.iterdir()] == ["m.json"]
+    (loaded,) = train_speed.load_measurements(path)
+    assert loaded["recipe"] == train_speed.RECOMMENDED_RECIPE
+    assert loaded["reach"] == result["reach"] and loaded["records"] == result["records"]
+    assert loaded["test_accuracy"] == 0.9923
+    (tmp_path / "bad.json").write_text("{not json")
+    with pytest.raises(SystemExit, match=r"Cannot replot from .*bad\.json.*Run the benchmark first"):
+        train_speed.load_measurements(tmp_path / "bad.json")
