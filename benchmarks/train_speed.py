@@ -1,6 +1,6 @@
 """Benchmark: the original training recipe against the recommended one, side by side in one run.
 
-    python benchmarks/train_speed.py            # the real thing (~10 minutes on 2 CPU cores)
+    python benchmarks/train_speed.py            # the real thing (~7 minutes on 2 CPU cores)
     python benchmarks/train_speed.py --quick    # a try-out on a small subset (~1 minute)
 
 In one process, one after the other, on the same data and the same architecture
@@ -21,7 +21,7 @@ It prints a table, a last line with the ratios, saves a time-vs-accuracy plot
 
 "First time above 98.5 %" is a noisy quantity (one seed's validation curve can cross a little
 early or late), so ``--seeds 42 1 7`` repeats the pair for each seed and reports every seed's
-ratio and their median (about 10 minutes per seed).
+ratio and their median (about 7 minutes per seed).
 """
 import argparse
 import dataclasses
