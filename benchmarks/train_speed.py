@@ -210,15 +210,9 @@ def save_measurements(results, path):
     } for r in results]
     machine = {"cpu_count": os.cpu_count(), "machine": platform.machine(), "python": platform.python_version(),
                "tensorflow": tf.__version__, "keras": keras.__version__}
-    path = Path(path)
-    tmp = path.with_name(f".{path.name}.tmp{os.getpid()}")
-    try:
+    with utils.atomic_path(path) as tmp:
         tmp.write_text(json.dumps({"machine": machine, "runs": runs}, indent=1) + "\n")
-        os.replace(tmp, path)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
-    return path
+    return Path(path)
 
 
 def load_measurements(path):

@@ -14,7 +14,6 @@ import argparse
 import contextlib
 import dataclasses
 import math
-import os
 import sys
 import time
 from pathlib import Path
@@ -551,17 +550,12 @@ def save_weights_atomically(model, path):
     if not path.name.endswith(suffix):
         raise ValueError(f"Weights file name must end with {suffix!r} (Keras requires it), got {path.name!r}")
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f"{path.name[:-len(suffix)]}.tmp{os.getpid()}{suffix}")
     # Save the layers' weights only: a compiled model would also write its optimizer state
     # (three times the size), which nobody loading the weights for inference needs.
     bare = keras.Model.from_config(model.get_config())  # same layers, never compiled
     bare.set_weights(model.get_weights())
-    try:
+    with utils.atomic_path(path, keep_suffix=suffix) as tmp:
         bare.save_weights(tmp)
-        os.replace(tmp, path)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
     return path
 
 
