@@ -407,6 +407,16 @@ def test_random_shift_moves_each_image_by_its_own_offset_within_the_limit():
     assert np.array_equal(random_shift(images, 0).numpy(), images)
 
 
+@pytest.mark.parametrize("images, max_shift, message", [
+    (np.zeros((2, 28, 28), "float32"), -1, "max_shift must be a whole number of pixels >= 0, got -1"),
+    (np.zeros((2, 28, 28), "float32"), 1.5, "max_shift must be a whole number"),
+    (np.zeros((28, 28), "float32"), 2, r"expected a batch of images \(n, rows, cols\), got shape \(28, 28\)"),
+])
+def test_random_shift_rejects_bad_input_clearly(images, max_shift, message):
+    with pytest.raises(ValueError, match=message):
+        random_shift(images, max_shift)
+
+
 def test_random_shift_at_the_border_drops_ink_and_fills_zeros():
     image = np.ones((1, 28, 28), "float32")
     shifted = random_shift(np.repeat(image, 50, axis=0), 1, seed=0).numpy()

@@ -273,7 +273,12 @@ def random_shift(images, max_shift, seed=None):
     """
     import tensorflow as tf
 
+    if isinstance(max_shift, bool) or not isinstance(max_shift, (int, np.integer)) or max_shift < 0:
+        raise ValueError(f"random_shift: max_shift must be a whole number of pixels >= 0, got {max_shift!r}")
     images = tf.convert_to_tensor(images)
+    if images.shape.rank != 3:
+        raise ValueError(f"random_shift: expected a batch of images (n, rows, cols), got shape {tuple(images.shape)}. "
+                         "For one image use image[None].")
     if max_shift == 0:
         return images
     n, rows, cols = tf.shape(images)[0], images.shape[1], images.shape[2]
