@@ -51,8 +51,7 @@ import tensorflow as tf  # noqa: E402
 from utils.data import load_mnist  # noqa: E402
 from utils.model import build_row_lstm  # noqa: E402
 from utils.plots import save_fig  # noqa: E402
-from utils.training import ORIGINAL_RECIPE, RECOMMENDED_RECIPE, ValidationClock, fit, test_accuracy  # noqa: E402
-from utils.training import Recipe as train_recipe  # noqa: E402
+from utils.training import ORIGINAL_RECIPE, RECOMMENDED_RECIPE, Recipe, ValidationClock, fit, test_accuracy  # noqa: E402
 
 THRESHOLDS = (0.973, 0.985)
 #: Where a full run writes every measurement (the numbers behind the README's table and figure).
@@ -222,7 +221,7 @@ def load_measurements(path):
         results = []
         for run in saved["runs"]:
             result = dict(run)
-            result["recipe"] = train_recipe(**run["recipe"])
+            result["recipe"] = Recipe(**run["recipe"])
             result["reach"] = {float(t): (v["seconds"], v["epochs"]) for t, v in run["reach"].items()}
             results.append(result)
     except (OSError, ValueError, KeyError, TypeError) as error:
