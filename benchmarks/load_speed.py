@@ -65,10 +65,7 @@ def main(argv=None):
     load_mnist(dtype=args.dtype)  # warm-up: imports, file cache
     walls, cpus, n_images = time_loads(args.repeats, args.dtype)
     data_dir = resolve_data_dir()
-    try:
-        shown = data_dir.resolve().relative_to(utils.REPO_ROOT)
-    except ValueError:
-        shown = data_dir
+    shown = utils.relative_to_repo(data_dir)
     print(f"load_mnist(dtype={args.dtype!r}, verify=True): {n_images:,} images from {shown}/, "
           f"{args.repeats} repeats")
     print(f"  wall time: best {min(walls):.3f} s, median {statistics.median(walls):.3f} s")

@@ -31,6 +31,20 @@ MODELS_DIR = REPO_ROOT / "models"
 IMAGES_DIR = REPO_ROOT / "images"
 
 
+def relative_to_repo(path):
+    """``path`` relative to the repository root when it lies inside it, else unchanged (as a Path).
+
+    Messages, printouts and notebook outputs use it, so they never show a machine's absolute paths.
+
+    >>> relative_to_repo(REPO_ROOT / "data" / "mnist")
+    PosixPath('data/mnist')
+    """
+    path = Path(path)
+    try:
+        return path.resolve().relative_to(REPO_ROOT)
+    except ValueError:
+        return path
+
 
 @contextlib.contextmanager
 def atomic_path(path, keep_suffix=""):
@@ -84,4 +98,4 @@ def silence_tensorflow():
         os.close(saved_stderr)
 
 
-__all__ = ["REPO_ROOT", "DATA_DIR", "MODELS_DIR", "IMAGES_DIR", "atomic_path", "silence_tensorflow"]
+__all__ = ["REPO_ROOT", "DATA_DIR", "MODELS_DIR", "IMAGES_DIR", "relative_to_repo", "atomic_path", "silence_tensorflow"]

@@ -75,12 +75,8 @@ class DownloadError(OSError):
 
 
 def _shown(path):
-    """``path`` relative to the repo when inside it (so messages and outputs carry no absolute paths)."""
-    path = Path(path)
-    try:
-        return str(path.resolve().relative_to(utils.REPO_ROOT))
-    except ValueError:
-        return str(path)
+    """``path`` as a message shows it: relative to the repo when inside it (see utils.relative_to_repo)."""
+    return str(utils.relative_to_repo(path))
 
 
 _FIX_RESTORE = ("Fix: restore the shipped file (`git checkout -- data/mnist/`), or delete it and call "

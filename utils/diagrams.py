@@ -197,11 +197,7 @@ def main(argv=None):
     parser.add_argument("--index", type=int, default=DIGIT_INDEX, help="MNIST test image to draw (default: 0)")
     args = parser.parse_args(argv)
     path = write_row_lstm_diagram(args.out_dir, args.index)
-    try:
-        shown = path.resolve().relative_to(utils.REPO_ROOT)
-    except ValueError:
-        shown = path
-    print(f"wrote {shown}")
+    print(f"wrote {utils.relative_to_repo(path)}")
 
 
 if __name__ == "__main__":
