@@ -7,6 +7,7 @@
 * nbval never compares what a cell wrote to stderr: warnings and log lines
   differ between machines and library versions, and they are not results.
 """
+
 import os
 
 os.environ.setdefault("SMOKE_TEST", "1")
@@ -23,8 +24,10 @@ if IPyNbCell is not None and not getattr(IPyNbCell, "_ignores_stderr", False):
 
     def _compare_outputs_without_stderr(self, test, ref, skip_compare=None):
         def drop_stderr(outputs):
-            return [o for o in outputs
-                    if not (o.get("output_type") == "stream" and o.get("name") == "stderr")]
+            return [
+                o for o in outputs if not (o.get("output_type") == "stream" and o.get("name") == "stderr")
+            ]
+
         return _compare_outputs(self, drop_stderr(test), drop_stderr(ref), skip_compare)
 
     IPyNbCell.compare_outputs = _compare_outputs_without_stderr

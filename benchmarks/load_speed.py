@@ -9,6 +9,7 @@ waits) and CPU time of this process (less sensitive to other programs sharing th
 best and median over the repeats, then where the time goes for one load. Exits with status 1
 if the best wall time exceeds ``--budget`` seconds.
 """
+
 import argparse
 import gc
 import hashlib
@@ -19,8 +20,14 @@ import time
 import numpy as np
 
 import utils
-from utils.data import MNIST_FILES, load_mnist, parse_idx, resolve_data_dir
-from utils.data import _find, _read_bytes  # private, but the very code load_mnist runs, timed by stage
+from utils.data import (  # private, but the very code load_mnist runs, timed by stage
+    MNIST_FILES,
+    _find,
+    _read_bytes,
+    load_mnist,
+    parse_idx,
+    resolve_data_dir,
+)
 
 
 def time_loads(repeats, dtype):
@@ -66,8 +73,10 @@ def main(argv=None):
     walls, cpus, n_images = time_loads(args.repeats, args.dtype)
     data_dir = resolve_data_dir()
     shown = utils.relative_to_repo(data_dir)
-    print(f"load_mnist(dtype={args.dtype!r}, verify=True): {n_images:,} images from {shown}/, "
-          f"{args.repeats} repeats")
+    print(
+        f"load_mnist(dtype={args.dtype!r}, verify=True): {n_images:,} images from {shown}/, "
+        f"{args.repeats} repeats"
+    )
     print(f"  wall time: best {min(walls):.3f} s, median {statistics.median(walls):.3f} s")
     print(f"  CPU time:  best {min(cpus):.3f} s, median {statistics.median(cpus):.3f} s")
     print("  one load, by stage:")

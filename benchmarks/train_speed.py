@@ -23,6 +23,7 @@ It prints a table, a last line with the ratios, saves a time-vs-accuracy plot
 early or late), so ``--seeds 42 1 7`` repeats the pair for each seed and reports every seed's
 ratio and their median (about 7 minutes per seed).
 """
+
 import argparse
 import dataclasses
 import json
@@ -94,16 +95,39 @@ def _reach_text(reach):
 
 
 def print_table(results):
-    header = ["recipe", "seed", "batch", "epochs", "images/s", "s/epoch", "to 97.3 % val", "to 98.5 % val",
-              "final val", "test acc", "train s", "val s"]
+    header = [
+        "recipe",
+        "seed",
+        "batch",
+        "epochs",
+        "images/s",
+        "s/epoch",
+        "to 97.3 % val",
+        "to 98.5 % val",
+        "final val",
+        "test acc",
+        "train s",
+        "val s",
+    ]
     rows = []
     for r in results:
         recipe = r["recipe"]
-        rows.append([recipe.name, str(r["seed"]), str(recipe.batch_size), str(recipe.epochs),
-                     f"{r['samples_per_second']:.0f}",
-                     f"{r['median_epoch_seconds']:.1f}", _reach_text(r["reach"][0.973]),
-                     _reach_text(r["reach"][0.985]), f"{r['final_val']:.4f}", f"{r['test_accuracy']:.4f}",
-                     f"{r['train_seconds']:.0f}", f"{r['validation_seconds']:.0f}"])
+        rows.append(
+            [
+                recipe.name,
+                str(r["seed"]),
+                str(recipe.batch_size),
+                str(recipe.epochs),
+                f"{r['samples_per_second']:.0f}",
+                f"{r['median_epoch_seconds']:.1f}",
+                _reach_text(r["reach"][0.973]),
+                _reach_text(r["reach"][0.985]),
+                f"{r['final_val']:.4f}",
+                f"{r['test_accuracy']:.4f}",
+                f"{r['train_seconds']:.0f}",
+                f"{r['validation_seconds']:.0f}",
+            ]
+        )
     widths = [max(len(h), *(len(row[i]) for row in rows)) for i, h in enumerate(header)]
     print("| " + " | ".join(h.ljust(w) for h, w in zip(header, widths)) + " |")
     print("|" + "|".join("-" * (w + 2) for w in widths) + "|")
@@ -147,9 +171,11 @@ def verdict(pairs):
     fast = ratio is not None and ratio <= 0.5
     accurate = [recommended["test_accuracy"] >= 0.99 for _, recommended in pairs]
     over = "" if len(pairs) == 1 else f" (median over {len(pairs)} seeds: {ratio:.2f}x)"
-    return (f"Target (98.5 % val in <= 0.5x the original's time){over}: {'met' if fast else 'NOT met'}; "
-            f"target (test accuracy >= 0.99): {'met' if all(accurate) else 'NOT met'}"
-            f"{'' if len(pairs) == 1 else f' for {sum(accurate)} of {len(pairs)} seeds'}.")
+    return (
+        f"Target (98.5 % val in <= 0.5x the original's time){over}: {'met' if fast else 'NOT met'}; "
+        f"target (test accuracy >= 0.99): {'met' if all(accurate) else 'NOT met'}"
+        f"{'' if len(pairs) == 1 else f' for {sum(accurate)} of {len(pairs)} seeds'}."
+    )
 
 
 def plot(results, path=None):
@@ -162,20 +188,39 @@ def plot(results, path=None):
         accuracy = [np.nan] + [100 * rec["val_accuracy"] for rec in r["records"]]
         recipe = r["recipe"]
         if r["seed"] != first_seed:
-            ax.plot(seconds, accuracy, color=colour, linewidth=0.8, alpha=0.5,
-                    label=f"{recipe.name}, seed {r['seed']} (test {r['test_accuracy']:.2%})")
+            ax.plot(
+                seconds,
+                accuracy,
+                color=colour,
+                linewidth=0.8,
+                alpha=0.5,
+                label=f"{recipe.name}, seed {r['seed']} (test {r['test_accuracy']:.2%})",
+            )
             continue
-        ax.plot(seconds, accuracy, marker=".", color=colour,
-                label=f"{recipe.name} (batch {recipe.batch_size}, {recipe.epochs} ep, seed {r['seed']}, "
-                      f"test {r['test_accuracy']:.2%})")
+        ax.plot(
+            seconds,
+            accuracy,
+            marker=".",
+            color=colour,
+            label=f"{recipe.name} (batch {recipe.batch_size}, {recipe.epochs} ep, seed {r['seed']}, "
+            f"test {r['test_accuracy']:.2%})",
+        )
         reached = r["reach"][0.985][0]
         if reached is not None:
             ax.axvline(reached, color=colour, linestyle=":", linewidth=1)
-            ax.annotate(f"{reached:.0f} s", (reached, 100), textcoords="offset points", xytext=(2, -10),
-                        fontsize=8, color=colour)
+            ax.annotate(
+                f"{reached:.0f} s",
+                (reached, 100),
+                textcoords="offset points",
+                xytext=(2, -10),
+                fontsize=8,
+                color=colour,
+            )
     for threshold in THRESHOLDS:
         ax.axhline(100 * threshold, color="black", linestyle="--", linewidth=0.8)
-        ax.annotate(f"{threshold:.1%}", (0, 100 * threshold), textcoords="offset points", xytext=(2, 2), fontsize=8)
+        ax.annotate(
+            f"{threshold:.1%}", (0, 100 * threshold), textcoords="offset points", xytext=(2, 2), fontsize=8
+        )
     # Zoom on the thresholds: the first half-epoch checks (often 75-95 %) would squash the part that matters.
     best = max(100 * rec["val_accuracy"] for r in results for rec in r["records"])
     lowest = min(100 * rec["val_accuracy"] for r in results for rec in r["records"])
@@ -201,14 +246,36 @@ def plot(results, path=None):
 def save_measurements(results, path):
     """Write every run's measurements (recipe, seed, validation records, test accuracy) as JSON,
     atomically, so the numbers behind the README's table and figure stay inspectable."""
-    runs = [{
-        "recipe": dataclasses.asdict(r["recipe"]),
-        **{key: r[key] for key in ("seed", "train_seconds", "validation_seconds", "samples_per_second",
-                                   "median_epoch_seconds", "best_val", "final_val", "test_accuracy", "records")},
-        "reach": {f"{t:.3f}": {"seconds": r["reach"][t][0], "epochs": r["reach"][t][1]} for t in THRESHOLDS},
-    } for r in results]
-    machine = {"cpu_count": os.cpu_count(), "machine": platform.machine(), "python": platform.python_version(),
-               "tensorflow": tf.__version__, "keras": keras.__version__}
+    runs = [
+        {
+            "recipe": dataclasses.asdict(r["recipe"]),
+            **{
+                key: r[key]
+                for key in (
+                    "seed",
+                    "train_seconds",
+                    "validation_seconds",
+                    "samples_per_second",
+                    "median_epoch_seconds",
+                    "best_val",
+                    "final_val",
+                    "test_accuracy",
+                    "records",
+                )
+            },
+            "reach": {
+                f"{t:.3f}": {"seconds": r["reach"][t][0], "epochs": r["reach"][t][1]} for t in THRESHOLDS
+            },
+        }
+        for r in results
+    ]
+    machine = {
+        "cpu_count": os.cpu_count(),
+        "machine": platform.machine(),
+        "python": platform.python_version(),
+        "tensorflow": tf.__version__,
+        "keras": keras.__version__,
+    }
     with utils.atomic_path(path) as tmp:
         tmp.write_text(json.dumps({"machine": machine, "runs": runs}, indent=1) + "\n")
     return Path(path)
@@ -231,15 +298,29 @@ def load_measurements(path):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--quick", action="store_true",
-                        help="try-out: 2,000 training and 1,000 validation images, 1 epoch each (plot to a temp dir)")
-    parser.add_argument("--original-epochs", type=int, default=8,
-                        help="epochs for the original recipe (default 8; it needs 5-7 to reach 98.5 %% val)")
-    parser.add_argument("--seeds", type=int, nargs="+", default=[42], metavar="SEED",
-                        help="one run of each recipe per seed (default: 42); with several, the median ratio counts")
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="try-out: 2,000 training and 1,000 validation images, 1 epoch each (plot to a temp dir)",
+    )
+    parser.add_argument(
+        "--original-epochs",
+        type=int,
+        default=8,
+        help="epochs for the original recipe (default 8; it needs 5-7 to reach 98.5 %% val)",
+    )
+    parser.add_argument(
+        "--seeds",
+        type=int,
+        nargs="+",
+        default=[42],
+        metavar="SEED",
+        help="one run of each recipe per seed (default: 42); with several, the median ratio counts",
+    )
     parser.add_argument("--verbose", type=int, default=0, choices=(0, 1, 2), help="Keras fit verbosity")
-    parser.add_argument("--replot", action="store_true",
-                        help=f"only redraw the plot from {MEASUREMENTS.name} (no training)")
+    parser.add_argument(
+        "--replot", action="store_true", help=f"only redraw the plot from {MEASUREMENTS.name} (no training)"
+    )
     args = parser.parse_args(argv)
     if args.replot:
         written = plot(load_measurements(MEASUREMENTS))
@@ -259,10 +340,14 @@ def main(argv=None):
         recommended = dataclasses.replace(recommended, epochs=2, warmup_epochs=0.5)
         plot_path = Path(tempfile.gettempdir()) / "train_speed_quick.png"
 
-    print(f"Machine: {os.cpu_count()} CPU cores, {platform.machine()}, GPUs: {len(tf.config.list_physical_devices('GPU'))}, "
-          f"Python {platform.python_version()}, TensorFlow {tf.__version__}, Keras {keras.__version__}")
-    print(f"Data: {len(x_train)} training, {len(x_val)} validation, {len(mnist.x_test)} test images"
-          f"{' (quick mode)' if args.quick else ''}; seeds {' '.join(map(str, args.seeds))}")
+    print(
+        f"Machine: {os.cpu_count()} CPU cores, {platform.machine()}, GPUs: {len(tf.config.list_physical_devices('GPU'))}, "
+        f"Python {platform.python_version()}, TensorFlow {tf.__version__}, Keras {keras.__version__}"
+    )
+    print(
+        f"Data: {len(x_train)} training, {len(x_val)} validation, {len(mnist.x_test)} test images"
+        f"{' (quick mode)' if args.quick else ''}; seeds {' '.join(map(str, args.seeds))}"
+    )
     # Pay TensorFlow's one-time start-up costs (thread pools, kernel registration) before either
     # clock starts, so they do not land on whichever recipe happens to run first.
     warm_up = dataclasses.replace(ORIGINAL_RECIPE, epochs=1)
@@ -277,17 +362,26 @@ def main(argv=None):
         for recipe in (original, recommended):
             print(f"\nTraining (seed {seed}) {recipe.describe()}", flush=True)
             result = run(recipe, mnist, x_train, y_train, x_val, y_val, seed, args.verbose)
-            print("  val accuracy by epoch: " + ", ".join(
-                f"{_epochs_text(rec['epoch'])}: {rec['val_accuracy']:.4f} @ {rec['train_seconds']:.0f}s"
-                for rec in result["records"]), flush=True)
+            print(
+                "  val accuracy by epoch: "
+                + ", ".join(
+                    f"{_epochs_text(rec['epoch'])}: {rec['val_accuracy']:.4f} @ {rec['train_seconds']:.0f}s"
+                    for rec in result["records"]
+                ),
+                flush=True,
+            )
             pair.append(result)
         pairs.append(pair)
     results = [result for pair in pairs for result in pair]
-    print(f"\nLoad average (1 min) before/after: {load_before:.1f} / {os.getloadavg()[0]:.1f} "
-          "(the machine is shared: a load above the core count slows both recipes)\n")
+    print(
+        f"\nLoad average (1 min) before/after: {load_before:.1f} / {os.getloadavg()[0]:.1f} "
+        "(the machine is shared: a load above the core count slows both recipes)\n"
+    )
     print_table(results)
     written = plot(results, plot_path)
-    measurements = save_measurements(results, MEASUREMENTS if plot_path is None else plot_path.with_suffix(".json"))
+    measurements = save_measurements(
+        results, MEASUREMENTS if plot_path is None else plot_path.with_suffix(".json")
+    )
 
     def shown(path):
         return path.relative_to(utils.REPO_ROOT) if path.is_relative_to(utils.REPO_ROOT) else path

@@ -1,4 +1,5 @@
 """utils.atomic_path: files are replaced whole or not at all."""
+
 import os
 
 import pytest

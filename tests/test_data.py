@@ -1,21 +1,38 @@
 """Unit tests of utils.data: the shipped MNIST files, the split, one_hot, and every bad-input error."""
+
 import gzip
-import shutil
 import struct
 
 import numpy as np
 import pytest
 
 import utils
-from utils.data import (MNIST_FILES, TEST_IMAGES, TEST_LABELS, TRAIN_IMAGES, TRAIN_LABELS,
-                        ChecksumError, IDXFormatError, MNISTNotFoundError, load_mnist, one_hot,
-                        parse_idx, read_idx)
+from utils.data import (
+    MNIST_FILES,
+    TEST_IMAGES,
+    TEST_LABELS,
+    TRAIN_IMAGES,
+    TRAIN_LABELS,
+    ChecksumError,
+    IDXFormatError,
+    MNISTNotFoundError,
+    load_mnist,
+    one_hot,
+    parse_idx,
+    read_idx,
+)
 
 # Label counts published with the files (../shared/data/mnist/README.md, data/README.md).
 TRAIN_COUNTS = [5923, 6742, 5958, 6131, 5842, 5421, 5918, 6265, 5851, 5949]
 TEST_COUNTS = [980, 1135, 1032, 1010, 982, 892, 958, 1028, 974, 1009]
-IDX_TYPE_CODES = {np.uint8: 0x08, np.int8: 0x09, np.int16: 0x0B, np.int32: 0x0C,
-                  np.float32: 0x0D, np.float64: 0x0E}
+IDX_TYPE_CODES = {
+    np.uint8: 0x08,
+    np.int8: 0x09,
+    np.int16: 0x0B,
+    np.int32: 0x0C,
+    np.float32: 0x0D,
+    np.float64: 0x0E,
+}
 
 
 def idx_bytes(array):
@@ -69,6 +86,7 @@ def mnist_uint8():
 
 
 # --- the real, shipped files -------------------------------------------------------------------
+
 
 def test_shapes_and_dtypes(mnist, mnist_uint8):
     for data, image_dtype in ((mnist, np.float32), (mnist_uint8, np.uint8)):
@@ -141,8 +159,10 @@ def test_raw_and_differently_compressed_files_pass_verification(tmp_path):
     content = gzip.decompress((utils.DATA_DIR / f"{TEST_LABELS}.gz").read_bytes())
     (tmp_path / TEST_LABELS).write_bytes(content)  # raw IDX
     (tmp_path / f"{TRAIN_LABELS}.gz").write_bytes(
-        gzip.compress(gzip.decompress((utils.DATA_DIR / f"{TRAIN_LABELS}.gz").read_bytes()),
-                      compresslevel=1, mtime=1))
+        gzip.compress(
+            gzip.decompress((utils.DATA_DIR / f"{TRAIN_LABELS}.gz").read_bytes()), compresslevel=1, mtime=1
+        )
+    )
     link_real_files(tmp_path, [TRAIN_IMAGES, TEST_IMAGES])
     data = load_mnist(tmp_path, dtype="uint8")
     assert np.bincount(data.y_test).tolist() == TEST_COUNTS
@@ -156,6 +176,7 @@ def test_read_idx_checks_md5_when_given():
 
 
 # --- where the data comes from: parameter, environment variable, default ----------------------
+
 
 def test_environment_variable_points_elsewhere(tmp_path, monkeypatch):
     write_dataset(tmp_path / "fashion", n_train=12, n_test=4)
@@ -185,6 +206,7 @@ def test_empty_environment_variable_means_default(monkeypatch):
 
 
 # --- other datasets in MNIST's format (e.g. Fashion-MNIST) ------------------------------------
+
 
 @pytest.mark.parametrize("compress", [True, False])
 def test_any_idx_dataset_loads_without_verification(tmp_path, compress):
@@ -223,6 +245,7 @@ def test_read_idx_handles_every_idx_type(tmp_path, dtype):
 
 
 # --- every bad input gets an error naming the file and the fix --------------------------------
+
 
 def test_missing_files_are_named_with_where_and_how(tmp_path):
     link_real_files(tmp_path, [TRAIN_IMAGES, TEST_IMAGES])
@@ -332,8 +355,11 @@ def test_checksum_mismatch_names_file_and_fix(tmp_path):
 def test_images_and_labels_must_agree(tmp_path):
     write_dataset(tmp_path, n_train=30)
     (tmp_path / f"{TRAIN_LABELS}.gz").write_bytes(gzip.compress(idx_bytes(np.zeros(29, np.uint8))))
-    with pytest.raises(IDXFormatError, match=r"train-images-idx3-ubyte.gz has shape \(30, 28, 28\) "
-                                             r"and .*train-labels-idx1-ubyte.gz has shape \(29,\)"):
+    with pytest.raises(
+        IDXFormatError,
+        match=r"train-images-idx3-ubyte.gz has shape \(30, 28, 28\) "
+        r"and .*train-labels-idx1-ubyte.gz has shape \(29,\)",
+    ):
         load_mnist(tmp_path, verify=False, validation_size=5)
 
 
@@ -345,6 +371,7 @@ def test_paths_inside_the_repo_are_shown_relative():
 
 
 # --- one_hot ------------------------------------------------------------------------------------
+
 
 def test_one_hot_round_trip(mnist):
     encoded = one_hot(mnist.y_test)
@@ -358,12 +385,15 @@ def test_one_hot_small_example():
     np.testing.assert_array_equal(one_hot([2, 0], num_classes=3), [[0, 0, 1], [1, 0, 0]])
 
 
-@pytest.mark.parametrize("labels, message", [
-    ([0, 10], r"labels must be in 0..9, found \[10\]"),
-    ([-1, 3], r"labels must be in 0..9, found \[-1\]"),
-    ([0.5, 1.0], "expected a 1-D array of integer labels"),
-    ([[1, 2]], "expected a 1-D array of integer labels"),
-])
+@pytest.mark.parametrize(
+    "labels, message",
+    [
+        ([0, 10], r"labels must be in 0..9, found \[10\]"),
+        ([-1, 3], r"labels must be in 0..9, found \[-1\]"),
+        ([0.5, 1.0], "expected a 1-D array of integer labels"),
+        ([[1, 2]], "expected a 1-D array of integer labels"),
+    ],
+)
 def test_one_hot_bad_labels(labels, message):
     with pytest.raises(ValueError, match=message):
         one_hot(labels)

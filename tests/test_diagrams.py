@@ -1,4 +1,5 @@
 """Tests for utils.diagrams: the row-LSTM diagram is drawn from a real digit into a PNG file."""
+
 import matplotlib
 
 matplotlib.use("Agg")

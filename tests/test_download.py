@@ -3,6 +3,7 @@
 The server serves folders of tmp_path as "mirrors": /good/ has the real files, /empty/ has none (404),
 /corrupt/ has well-formed gzip files with the wrong content, /short/ announces more bytes than it sends.
 """
+
 import functools
 import gzip
 import http.server
@@ -14,8 +15,16 @@ import numpy as np
 import pytest
 
 import utils
-from utils.data import (MNIST_FILES, TEST_IMAGES, TEST_LABELS, TRAIN_IMAGES, TRAIN_LABELS,
-                        DownloadError, download_mnist, load_mnist)
+from utils.data import (
+    MNIST_FILES,
+    TEST_IMAGES,
+    TEST_LABELS,
+    TRAIN_IMAGES,
+    TRAIN_LABELS,
+    DownloadError,
+    download_mnist,
+    load_mnist,
+)
 
 TIMEOUT = 2  # seconds; everything is local
 
@@ -54,8 +63,7 @@ def server(tmp_path):
         (root / "corrupt" / f"{name}.gz").write_bytes(gzip.compress(bytes(content), compresslevel=1))
     handler = functools.partial(MirrorHandler, directory=str(root))
     httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05},
-                              daemon=True)
+    thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{httpd.server_address[1]}"
     httpd.shutdown()

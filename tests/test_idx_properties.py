@@ -3,6 +3,7 @@ the array the header describes or raises IDXFormatError -- never another excepti
 
 Sizes are bounded (a few hundred bytes) and every test has a deadline, so this runs in seconds.
 """
+
 import gzip
 import struct
 import tempfile
@@ -50,7 +51,7 @@ def mutations(draw, data):
     position = draw(st.integers(0, max(len(data) - 1, 0)))
     if kind == "flip" and data:
         value = draw(st.integers(0, 255).filter(lambda v: v != data[position]))
-        return data[:position] + bytes([value]) + data[position + 1:]
+        return data[:position] + bytes([value]) + data[position + 1 :]
     if kind == "truncate":
         return data[:position]
     extra = draw(st.binary(min_size=1, max_size=8))
@@ -93,7 +94,7 @@ def test_mutated_files(st_data):
     mutated = st_data.draw(mutations(data))
     array = parses_or_rejects(mutated)
     if array is not None and len(mutated) != len(data):  # a length change must be caught ...
-        header_changed = mutated[:4 + 4 * data[3]] != data[:4 + 4 * data[3]]
+        header_changed = mutated[: 4 + 4 * data[3]] != data[: 4 + 4 * data[3]]
         assert header_changed, "a truncated or padded body passed as valid"  # ... unless it moved the header
 
 

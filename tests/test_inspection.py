@@ -1,4 +1,5 @@
 """utils.inspection and utils.inspection_plots (notebook 04) on small inputs and a small random model."""
+
 import matplotlib
 
 matplotlib.use("Agg")
@@ -18,9 +19,20 @@ import keras  # noqa: E402
 
 from utils import inspection, inspection_plots  # noqa: E402
 from utils.inspection import (  # noqa: E402
-    accuracy_by_step, class_mean_activation, fit_pca, gate_saturation, most_exciting, occlusion_drop,
-    peak_time_order, preferred_class_order, saliency, selectivity, settle_step, states_and_gates,
-    step_probabilities, top_units_per_class,
+    accuracy_by_step,
+    class_mean_activation,
+    fit_pca,
+    gate_saturation,
+    most_exciting,
+    occlusion_drop,
+    peak_time_order,
+    preferred_class_order,
+    saliency,
+    selectivity,
+    settle_step,
+    states_and_gates,
+    step_probabilities,
+    top_units_per_class,
 )
 from utils.model import build_row_lstm  # noqa: E402
 
@@ -68,6 +80,7 @@ def close_figures():
 
 
 # --- states and gates -------------------------------------------------------------------------------
+
 
 def test_states_and_gates_h_equals_keras_return_sequences(model, images, states):
     """The hand-written unroll after the input projection gives Keras's LSTM outputs for every step."""
@@ -133,14 +146,18 @@ def test_accuracy_by_step_counts_correct_argmax():
 
 # --- settle step ------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("sequence, expected", [
-    ([4, 4, 4, 4], 1),  # never changes
-    ([0, 4, 4, 4], 2),
-    ([4, 4, 0, 4], 4),  # briefly right early on does not count
-    ([3, 3, 3, 5], 4),  # changes at the very last row
-    ([2, 2, 1, 1], 3),
-    ([7], 1),
-])
+
+@pytest.mark.parametrize(
+    "sequence, expected",
+    [
+        ([4, 4, 4, 4], 1),  # never changes
+        ([0, 4, 4, 4], 2),
+        ([4, 4, 0, 4], 4),  # briefly right early on does not count
+        ([3, 3, 3, 5], 4),  # changes at the very last row
+        ([2, 2, 1, 1], 3),
+        ([7], 1),
+    ],
+)
 def test_settle_step_on_hand_made_sequences(sequence, expected):
     assert settle_step(np.array([sequence]))[0] == expected
 
@@ -155,7 +172,7 @@ def test_settle_step_is_the_first_row_of_the_final_run(predictions):
     settled = settle_step(predictions)
     for row, t in zip(predictions, settled):
         assert 1 <= t <= len(row)
-        assert np.all(row[t - 1:] == row[-1])  # final from row t on ...
+        assert np.all(row[t - 1 :] == row[-1])  # final from row t on ...
         assert t == 1 or row[t - 2] != row[-1]  # ... and not from row t - 1
 
 
@@ -166,9 +183,11 @@ def test_settle_step_rejects_one_sequence_without_batch_axis():
 
 # --- saturation, ordering, PCA, selectivity ----------------------------------------------------------
 
+
 def test_gate_saturation_is_exact_on_a_tiny_array():
-    gate = np.array([[[0.05, 0.5], [0.5, 0.95]],
-                     [[0.95, 0.99], [0.1, 0.9]]])  # (n=2, steps=2, units=2); 0.1 and 0.9 are not saturated
+    gate = np.array(
+        [[[0.05, 0.5], [0.5, 0.95]], [[0.95, 0.99], [0.1, 0.9]]]
+    )  # (n=2, steps=2, units=2); 0.1 and 0.9 are not saturated
     left, right = gate_saturation(gate)
     np.testing.assert_array_equal(left, [0.25, 0.0])
     np.testing.assert_array_equal(right, [0.25, 0.5])
@@ -179,12 +198,14 @@ def test_gate_saturation_is_exact_on_a_tiny_array():
 
 
 def test_peak_time_order_sorts_by_peak_step_then_sign_then_size():
-    activity = np.array([
-        # unit: 0     1     2     3     4
-        [0.0, 0.9, 0.0, -0.2, 0.0],  # step 1
-        [0.1, 0.0, 0.5, 0.0, 0.0],   # step 2
-        [0.8, 0.0, 0.0, 0.0, -0.7],  # step 3
-    ])
+    activity = np.array(
+        [
+            # unit: 0     1     2     3     4
+            [0.0, 0.9, 0.0, -0.2, 0.0],  # step 1
+            [0.1, 0.0, 0.5, 0.0, 0.0],  # step 2
+            [0.8, 0.0, 0.0, 0.0, -0.7],  # step 3
+        ]
+    )
     # step 1: units 3 (negative) before 1; step 2: unit 2; step 3: unit 4 (negative) before 0
     np.testing.assert_array_equal(peak_time_order(activity), [3, 1, 2, 4, 0])
     batch = np.stack([activity, activity])
@@ -225,6 +246,7 @@ def test_class_means_selectivity_and_top_units():
 
 # --- saliency and occlusion --------------------------------------------------------------------------
 
+
 def _logits(net, x):
     return np.asarray(net(x.astype("float32")), dtype="float64")
 
@@ -236,7 +258,7 @@ def test_saliency_matches_finite_differences(model, images):
     for n in range(2):
         row, col = np.unravel_index(np.abs(maps[n]).argmax(), maps[n].shape)
         eps = 1e-2
-        plus, minus = images[n:n + 1].copy(), images[n:n + 1].copy()
+        plus, minus = images[n : n + 1].copy(), images[n : n + 1].copy()
         plus[0, row, col] += eps
         minus[0, row, col] -= eps
         numeric = (_logits(model, plus)[0, predicted[n]] - _logits(model, minus)[0, predicted[n]]) / (2 * eps)
@@ -262,12 +284,13 @@ def test_occlusion_drop_shapes_and_blank_rows_cost_nothing(model, images):
     # the first and last 4 rows are already blank: blanking them again changes nothing
     for start in (0, 1, STEPS - 3):
         np.testing.assert_allclose(drops[:, start], 0, atol=1e-6)
-    assert np.abs(drops[:, 4:STEPS - 7]).max() > 1e-3  # bands over ink do change the output
+    assert np.abs(drops[:, 4 : STEPS - 7]).max() > 1e-3  # bands over ink do change the output
     with pytest.raises(ValueError, match="band"):
         occlusion_drop(model, images, band=0)
 
 
 # --- figures ----------------------------------------------------------------------------------------
+
 
 def assert_titled_and_labelled(fig):
     """Every panel has a title; every panel with ticks has both axis labels; colour bars are labelled."""
@@ -300,15 +323,21 @@ def test_every_figure_has_titles_and_labels(model, images, states):
         inspection_plots.plot_gates(images[0], {g: states[g][0] for g in "ifo"}, titles[0], orders[0]),
         inspection_plots.plot_gate_timecourse(states),
         inspection_plots.plot_gate_saturation({g: gate_saturation(states[g]) for g in "ifo"}),
-        inspection_plots.plot_decision(images[:2], probabilities[:2], titles[:2],
-                                       settle=settle_step(probabilities.argmax(-1))[:2]),
+        inspection_plots.plot_decision(
+            images[:2], probabilities[:2], titles[:2], settle=settle_step(probabilities.argmax(-1))[:2]
+        ),
         inspection_plots.plot_accuracy_by_step(accuracy_by_step(probabilities, labels), BATCH),
         inspection_plots.plot_settle_steps(settle_step(probabilities.argmax(-1)), labels),
         inspection_plots.plot_pca_states(pca.project(final), labels, pca),
-        inspection_plots.plot_trajectories(pca.project(final), labels, pca, pca.project(states["h"][:2]),
-                                           labels[:2]),
-        inspection_plots.plot_class_unit_means(means, preferred_class_order(means), selectivity(means).argmax(0)),
-        inspection_plots.plot_top_units(images, final, np.arange(3), np.array([[0, 1], [2, 3], [4, 5]]), labels),
+        inspection_plots.plot_trajectories(
+            pca.project(final), labels, pca, pca.project(states["h"][:2]), labels[:2]
+        ),
+        inspection_plots.plot_class_unit_means(
+            means, preferred_class_order(means), selectivity(means).argmax(0)
+        ),
+        inspection_plots.plot_top_units(
+            images, final, np.arange(3), np.array([[0, 1], [2, 3], [4, 5]]), labels
+        ),
         inspection_plots.plot_saliency(images[:2], saliency(model, images[:2]), titles[:2]),
         inspection_plots.plot_occlusion(images[:2], drops, starts, 4, titles[:2]),
     ]

@@ -1,4 +1,5 @@
 """The hand-written LSTM cell (utils.lstm) reproduces keras.layers.LSTM to 1e-5."""
+
 import numpy as np
 import pytest
 
@@ -110,20 +111,38 @@ def test_float32_option_is_close_and_smaller(lstm_and_inputs):
 @pytest.mark.parametrize(
     "bad, message",
     [
-        ({"x_t": np.zeros((2, 27))}, r"x_t must have shape \(batch, input_dim\) = \(batch, 28\), got \(2, 27\)"),
+        (
+            {"x_t": np.zeros((2, 27))},
+            r"x_t must have shape \(batch, input_dim\) = \(batch, 28\), got \(2, 27\)",
+        ),
         ({"x_t": np.zeros((28,))}, r"x_t must have shape"),
-        ({"h_prev": np.zeros((2, 64))}, r"h_prev must have shape \(batch, units\) = \(2, 128\), got \(2, 64\)"),
-        ({"c_prev": np.zeros((3, 128))}, r"c_prev must have shape \(batch, units\) = \(2, 128\), got \(3, 128\)"),
+        (
+            {"h_prev": np.zeros((2, 64))},
+            r"h_prev must have shape \(batch, units\) = \(2, 128\), got \(2, 64\)",
+        ),
+        (
+            {"c_prev": np.zeros((3, 128))},
+            r"c_prev must have shape \(batch, units\) = \(2, 128\), got \(3, 128\)",
+        ),
         ({"kernel": np.zeros((28, 128))}, r"kernel must have shape \(input_dim, 4 \* units\)"),
-        ({"recurrent_kernel": np.zeros((128, 128))}, r"recurrent_kernel must have shape \(units, 4 \* units\)"),
+        (
+            {"recurrent_kernel": np.zeros((128, 128))},
+            r"recurrent_kernel must have shape \(units, 4 \* units\)",
+        ),
         ({"bias": np.zeros((128,))}, r"bias must have shape \(512,\), got \(128,\)"),
     ],
 )
 def test_step_rejects_bad_shapes(lstm_and_inputs, bad, message):
     layer, x = lstm_and_inputs
     kernel, recurrent_kernel, bias = lstm_weights(layer)
-    args = {"x_t": x[:2, 0], "h_prev": np.zeros((2, UNITS)), "c_prev": np.zeros((2, UNITS)),
-            "kernel": kernel, "recurrent_kernel": recurrent_kernel, "bias": bias}
+    args = {
+        "x_t": x[:2, 0],
+        "h_prev": np.zeros((2, UNITS)),
+        "c_prev": np.zeros((2, UNITS)),
+        "kernel": kernel,
+        "recurrent_kernel": recurrent_kernel,
+        "bias": bias,
+    }
     args.update(bad)
     with pytest.raises(ValueError, match=message):
         lstm_step(**args)
@@ -136,7 +155,9 @@ def test_unroll_rejects_bad_shapes(lstm_and_inputs):
         lstm_unroll(x[:, 0], *weights)
     with pytest.raises(ValueError, match=r"x must have shape .*got \(16, 28, 14\)"):
         lstm_unroll(x[:, :, :14], *weights)
-    with pytest.raises(ValueError, match=r"h0 must have shape \(batch, units\) = \(16, 128\), got \(1, 128\)"):
+    with pytest.raises(
+        ValueError, match=r"h0 must have shape \(batch, units\) = \(16, 128\), got \(1, 128\)"
+    ):
         lstm_unroll(x, *weights, h0=np.zeros((1, UNITS)))
     with pytest.raises(ValueError, match=r"c0 must have shape"):
         lstm_unroll(x, *weights, c0=np.zeros((BATCH, 3)))

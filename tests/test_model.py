@@ -1,4 +1,5 @@
 """The row-LSTM classifier (utils.model): architecture, variable length, cuDNN eligibility, inspection model."""
+
 import numpy as np
 import pytest
 
@@ -43,7 +44,9 @@ def test_any_length_model_shares_the_weights(model, images):
     any_length = build_row_lstm(steps=None)
     assert any_length.input_shape == (None, None, 28)
     any_length.set_weights(model.get_weights())  # same variables, whatever the length
-    np.testing.assert_allclose(any_length.predict(images, verbose=0), model.predict(images, verbose=0), atol=1e-6)
+    np.testing.assert_allclose(
+        any_length.predict(images, verbose=0), model.predict(images, verbose=0), atol=1e-6
+    )
     for k in (1, 7, 25):
         assert any_length.predict(images[:, :k], verbose=0).shape == (5, 10)
     # Different lengths give different answers (the model really reads only k rows).
@@ -71,8 +74,14 @@ def test_lstm_is_cudnn_eligible(model):
 
 @pytest.mark.parametrize(
     "kwargs",
-    [{"recurrent_dropout": 0.1}, {"unroll": True}, {"activation": "relu"},
-     {"recurrent_activation": "hard_sigmoid"}, {"use_bias": False}, {"use_cudnn": False}],
+    [
+        {"recurrent_dropout": 0.1},
+        {"unroll": True},
+        {"activation": "relu"},
+        {"recurrent_activation": "hard_sigmoid"},
+        {"use_bias": False},
+        {"use_cudnn": False},
+    ],
 )
 def test_non_default_lstm_is_not_cudnn_eligible(kwargs):
     assert cudnn_eligible(keras.layers.LSTM(8, **kwargs)) is False
@@ -89,14 +98,21 @@ def test_inspection_model_exposes_every_tensor(model, images):
     assert {id(w) for w in inspection.weights} == {id(w) for w in model.weights}
     out = inspection.predict(images, verbose=0)
     shapes = {name: value.shape for name, value in out.items()}
-    assert shapes == {"rows": (5, 28, 28), "projected": (5, 28, 128), "lstm_outputs": (5, 28, 128),
-                      "final_h": (5, 128), "final_c": (5, 128), "logits": (5, 10)}
+    assert shapes == {
+        "rows": (5, 28, 28),
+        "projected": (5, 28, 128),
+        "lstm_outputs": (5, 28, 128),
+        "final_h": (5, 128),
+        "final_c": (5, 128),
+        "logits": (5, 10),
+    }
     np.testing.assert_allclose(out["logits"], model.predict(images, verbose=0), atol=1e-6)
     np.testing.assert_allclose(out["rows"], images)
     np.testing.assert_allclose(out["lstm_outputs"][:, -1], out["final_h"], atol=1e-7)
     projection = model.get_layer("input_projection")
-    np.testing.assert_allclose(out["projected"], images @ projection.kernel.numpy() + projection.bias.numpy(),
-                               atol=1e-5)
+    np.testing.assert_allclose(
+        out["projected"], images @ projection.kernel.numpy() + projection.bias.numpy(), atol=1e-5
+    )
 
 
 def test_inspection_model_follows_training(images):
@@ -105,8 +121,9 @@ def test_inspection_model_follows_training(images):
     classifier = build_row_lstm()
     inspection = build_inspection_model(classifier)
     classifier.get_layer("logits").bias.assign(np.arange(10, dtype="float32"))
-    np.testing.assert_allclose(inspection.predict(images, verbose=0)["logits"],
-                               classifier.predict(images, verbose=0), atol=1e-6)
+    np.testing.assert_allclose(
+        inspection.predict(images, verbose=0)["logits"], classifier.predict(images, verbose=0), atol=1e-6
+    )
 
 
 def test_inspection_model_needs_the_row_lstm_layers():

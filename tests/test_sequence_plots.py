@@ -1,4 +1,5 @@
 """Tests for utils.sequence_plots: each figure draws the right panels from a digit, bad input is refused."""
+
 import matplotlib
 
 matplotlib.use("Agg")
@@ -73,9 +74,16 @@ def test_columns_reading_feeds_the_transposed_digit(digit):
         sequence_plots.plot_columns_reading(digit, t=0)
 
 
-@pytest.mark.parametrize("plot", [sequence_plots.plot_rows_numbered, sequence_plots.plot_seen_after,
-                                  sequence_plots.plot_as_sequence, sequence_plots.plot_truncations,
-                                  sequence_plots.plot_columns_reading])
+@pytest.mark.parametrize(
+    "plot",
+    [
+        sequence_plots.plot_rows_numbered,
+        sequence_plots.plot_seen_after,
+        sequence_plots.plot_as_sequence,
+        sequence_plots.plot_truncations,
+        sequence_plots.plot_columns_reading,
+    ],
+)
 def test_a_batch_instead_of_one_image_is_refused(plot):
     with pytest.raises(ValueError, match=r"one image of shape \(rows, cols\)"):
         plot(np.zeros((2, 28, 28)))

@@ -1,4 +1,5 @@
 """Tests for utils.sequences: truncated inputs, column reading and the tf.data pipeline."""
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -15,6 +16,7 @@ def numbered_images(n=2, rows=4, cols=3):
 
 # ---------------------------------------------------------------- front_pad_rows
 
+
 def test_front_pad_rows_exact_values():
     images = numbered_images(n=1, rows=4, cols=3)  # rows [1 2 3] [4 5 6] [7 8 9] [10 11 12]
     padded = front_pad_rows(images, 2)
@@ -29,7 +31,7 @@ def test_front_pad_rows_keeps_shape_and_dtype_for_every_k():
         assert padded.shape == images.shape
         assert padded.dtype == images.dtype
         assert not padded[:, : 5 - k].any(), "the first rows - k rows must be zeros"
-        np.testing.assert_array_equal(padded[:, 5 - k:], images[:, :k])
+        np.testing.assert_array_equal(padded[:, 5 - k :], images[:, :k])
 
 
 def test_front_pad_rows_with_all_rows_is_the_identity_and_a_copy():
@@ -57,6 +59,7 @@ def test_front_pad_rows_on_mnist_sized_batch_with_numpy_int_k():
 
 # ---------------------------------------------------------------- first_rows
 
+
 def test_first_rows_exact_values_and_shape():
     images = numbered_images(n=2, rows=4, cols=3)
     short = first_rows(images, 3)
@@ -79,10 +82,11 @@ def test_first_rows_edges_and_independence_from_input():
 def test_first_rows_equals_the_end_of_front_pad_rows():
     images = np.random.default_rng(1).random((4, 28, 28))
     for k in (1, 7, 25, 28):
-        np.testing.assert_array_equal(front_pad_rows(images, k)[:, 28 - k:], first_rows(images, k))
+        np.testing.assert_array_equal(front_pad_rows(images, k)[:, 28 - k :], first_rows(images, k))
 
 
 # ---------------------------------------------------------------- columns_as_sequence
+
 
 def test_columns_as_sequence_exact_values():
     images = numbered_images(n=1, rows=2, cols=3)  # [[1 2 3] [4 5 6]]
@@ -101,8 +105,10 @@ def test_columns_as_sequence_twice_is_the_identity():
 
 # ---------------------------------------------------------------- bad input
 
-@pytest.mark.parametrize("func", [lambda x: front_pad_rows(x, 1), lambda x: first_rows(x, 1),
-                                  columns_as_sequence])
+
+@pytest.mark.parametrize(
+    "func", [lambda x: front_pad_rows(x, 1), lambda x: first_rows(x, 1), columns_as_sequence]
+)
 @pytest.mark.parametrize("shape", [(28, 28), (28,), (2, 1, 28, 28)])
 def test_wrong_number_of_dimensions_is_rejected(func, shape):
     with pytest.raises(ValueError, match=r"\(n, rows, cols\)"):
@@ -129,6 +135,7 @@ def test_k_that_is_not_an_int_is_rejected(func, k):
 
 
 # ---------------------------------------------------------------- make_dataset
+
 
 def small_set(n=10, steps=28, features=28):
     rng = np.random.default_rng(3)
@@ -211,8 +218,20 @@ def test_make_dataset_accepts_uint8_labels_and_float64_images():
         (np.zeros((0, 28, 28), np.float32), np.zeros(0, np.int64), {}, ValueError, "empty"),
         (np.zeros((4, 28, 28), np.uint8), np.zeros(4, np.int64), {}, TypeError, "divide uint8 images by 255"),
         (np.zeros((4, 28, 28), np.float32), np.zeros(4, np.float32), {}, TypeError, "integer class ids"),
-        (np.zeros((4, 28, 28), np.float32), np.zeros(4, np.int64), {"batch_size": 0}, ValueError, "batch_size"),
-        (np.zeros((4, 28, 28), np.float32), np.zeros(4, np.int64), {"batch_size": 2.0}, ValueError, "batch_size"),
+        (
+            np.zeros((4, 28, 28), np.float32),
+            np.zeros(4, np.int64),
+            {"batch_size": 0},
+            ValueError,
+            "batch_size",
+        ),
+        (
+            np.zeros((4, 28, 28), np.float32),
+            np.zeros(4, np.int64),
+            {"batch_size": 2.0},
+            ValueError,
+            "batch_size",
+        ),
         (np.zeros((4, 28, 28), np.float32), np.zeros(4, np.int64), {"seed": 1.5}, TypeError, "seed"),
     ],
 )
@@ -222,6 +241,7 @@ def test_make_dataset_rejects_bad_input(images, labels, kwargs, error, match):
 
 
 # ---------------------------------------------------------------- properties, any batch size
+
 
 @st.composite
 def batches_and_k(draw):
@@ -237,7 +257,7 @@ def test_truncations_agree_for_any_batch(case):
     n, rows, cols = images.shape
     padded, short = front_pad_rows(images, k), first_rows(images, k)
     assert padded.shape == images.shape and short.shape == (n, k, cols)
-    np.testing.assert_array_equal(padded[:, rows - k:], short)
+    np.testing.assert_array_equal(padded[:, rows - k :], short)
     np.testing.assert_array_equal(short, images[:, :k])
     assert not padded[:, : rows - k].any()
     np.testing.assert_array_equal(columns_as_sequence(columns_as_sequence(images)), images)

@@ -3,6 +3,7 @@
 Small data (a few hundred images, one epoch) so the whole file runs in seconds; speed itself is
 measured by benchmarks/train_speed.py, never here.
 """
+
 import dataclasses
 import math
 import time
@@ -25,11 +26,11 @@ from utils.training import (  # noqa: E402
     ValidationClock,
     averaged_weights,
     fit,
-    random_shift,
-    training_dataset,
     get_recipe,
     main,
+    random_shift,
     save_weights_atomically,
+    training_dataset,
 )
 
 
@@ -47,8 +48,9 @@ def small_data():
     return (*make(300), *make(100))
 
 
-TINY = dataclasses.replace(RECOMMENDED_RECIPE, name="tiny", batch_size=50, epochs=1, warmup_epochs=0.5,
-                           steps_per_execution=1)
+TINY = dataclasses.replace(
+    RECOMMENDED_RECIPE, name="tiny", batch_size=50, epochs=1, warmup_epochs=0.5, steps_per_execution=1
+)
 
 
 def test_recipes_are_valid_and_described():
@@ -81,8 +83,16 @@ def test_recommended_keeps_the_architecture_and_differs_only_in_training():
 
 
 def test_schedule_warms_up_peaks_and_decays_as_intended():
-    recipe = Recipe(name="s", batch_size=100, epochs=10, learning_rate=4e-3, schedule="warmup_cosine",
-                    warmup_epochs=1.0, warmup_start_fraction=0.05, final_lr_fraction=0.01)
+    recipe = Recipe(
+        name="s",
+        batch_size=100,
+        epochs=10,
+        learning_rate=4e-3,
+        schedule="warmup_cosine",
+        warmup_epochs=1.0,
+        warmup_start_fraction=0.05,
+        final_lr_fraction=0.01,
+    )
     spe = 100  # steps per epoch: warm-up = 100 steps, whole run = 1000 steps
 
     def lr(step):
@@ -96,29 +106,32 @@ def test_schedule_warms_up_peaks_and_decays_as_intended():
     assert lr(1000) == pytest.approx(4e-3 * 0.01)  # end of training
     values = [lr(s) for s in range(0, 1001, 25)]
     peak = values.index(max(values))
-    assert all(a < b for a, b in zip(values[:peak], values[1:peak + 1]))
-    assert all(a >= b for a, b in zip(values[peak:], values[peak + 1:]))
+    assert all(a < b for a, b in zip(values[:peak], values[1 : peak + 1]))
+    assert all(a >= b for a, b in zip(values[peak:], values[peak + 1 :]))
     # asking for fewer epochs compresses the same shape into them
     assert recipe.learning_rate_at(500, steps_per_epoch=spe, epochs=5) == pytest.approx(4e-3 * 0.01)
 
 
-@pytest.mark.parametrize("change, field", [
-    ({"batch_size": 0}, "batch_size"),
-    ({"epochs": 2.5}, "epochs"),
-    ({"learning_rate": -1e-3}, "learning_rate"),
-    ({"schedule": "exponential"}, "schedule"),
-    ({"schedule": "warmup_cosine", "warmup_epochs": 5}, "warmup_epochs"),
-    ({"warmup_epochs": 1}, "warmup_epochs"),  # warm-up with a constant rate makes no sense
-    ({"clipnorm": 0}, "clipnorm"),
-    ({"weight_decay": 2.0}, "weight_decay"),
-    ({"steps_per_execution": 0}, "steps_per_execution"),
-    ({"shift_pixels": -1}, "shift_pixels"),
-    ({"shift_pixels": 1.5}, "shift_pixels"),
-    ({"shift_pixels": 9}, "shift_pixels"),
-    ({"ema_momentum": 1.0}, "ema_momentum"),
-    ({"ema_momentum": 0}, "ema_momentum"),
-    ({"ema_momentum": "0.99"}, "ema_momentum"),
-])
+@pytest.mark.parametrize(
+    "change, field",
+    [
+        ({"batch_size": 0}, "batch_size"),
+        ({"epochs": 2.5}, "epochs"),
+        ({"learning_rate": -1e-3}, "learning_rate"),
+        ({"schedule": "exponential"}, "schedule"),
+        ({"schedule": "warmup_cosine", "warmup_epochs": 5}, "warmup_epochs"),
+        ({"warmup_epochs": 1}, "warmup_epochs"),  # warm-up with a constant rate makes no sense
+        ({"clipnorm": 0}, "clipnorm"),
+        ({"weight_decay": 2.0}, "weight_decay"),
+        ({"steps_per_execution": 0}, "steps_per_execution"),
+        ({"shift_pixels": -1}, "shift_pixels"),
+        ({"shift_pixels": 1.5}, "shift_pixels"),
+        ({"shift_pixels": 9}, "shift_pixels"),
+        ({"ema_momentum": 1.0}, "ema_momentum"),
+        ({"ema_momentum": 0}, "ema_momentum"),
+        ({"ema_momentum": "0.99"}, "ema_momentum"),
+    ],
+)
 def test_bad_recipes_are_rejected_naming_the_field(change, field):
     with pytest.raises(ValueError, match=field):
         dataclasses.replace(ORIGINAL_RECIPE, **change)
@@ -128,8 +141,14 @@ def test_unknown_recipe_name_raises_clearly():
     with pytest.raises(ValueError, match=r"Unknown recipe 'fastest'.*original.*recommended"):
         get_recipe("fastest")
     with pytest.raises(ValueError, match="Unknown recipe"):
-        fit(build_row_lstm(), "fastest", np.zeros((2, 28, 28), "float32"), np.zeros(2, int),
-            np.zeros((2, 28, 28), "float32"), np.zeros(2, int))
+        fit(
+            build_row_lstm(),
+            "fastest",
+            np.zeros((2, 28, 28), "float32"),
+            np.zeros(2, int),
+            np.zeros((2, 28, 28), "float32"),
+            np.zeros(2, int),
+        )
 
 
 def test_fit_returns_history_and_the_clock_checks_every_half_epoch(small_data):
@@ -175,12 +194,15 @@ def test_clock_with_steps_per_execution_checks_at_the_first_report_after_half_wa
     assert clock.records[-1]["val_accuracy"] == pytest.approx(history.history["val_accuracy"][-1])
 
 
-@pytest.mark.parametrize("bad, message", [
-    ({"x_train": np.zeros((300, 784), "float32")}, r"x_train must have shape \(n, 28, 28\)"),
-    ({"x_train": np.zeros((300, 28, 28), "uint8")}, "x_train must be float"),
-    ({"y_train": np.zeros((300, 10), "float32")}, "y_train must be integer class labels"),
-    ({"y_val": np.zeros(99, "int64")}, r"y_val must be integer class labels of shape \(100,\)"),
-])
+@pytest.mark.parametrize(
+    "bad, message",
+    [
+        ({"x_train": np.zeros((300, 784), "float32")}, r"x_train must have shape \(n, 28, 28\)"),
+        ({"x_train": np.zeros((300, 28, 28), "uint8")}, "x_train must be float"),
+        ({"y_train": np.zeros((300, 10), "float32")}, "y_train must be integer class labels"),
+        ({"y_val": np.zeros(99, "int64")}, r"y_val must be integer class labels of shape \(100,\)"),
+    ],
+)
 def test_fit_rejects_wrong_shapes_clearly(small_data, bad, message):
     data = dict(zip(("x_train", "y_train", "x_val", "y_val"), small_data))
     data.update(bad)
@@ -239,11 +261,14 @@ def test_cli_refuses_weights_below_the_minimum_accuracy(tmp_path, capsys):
     assert not out.exists() and list(tmp_path.iterdir()) == []
 
 
-@pytest.mark.parametrize("args, message", [
-    (["--recipe", "fastest"], "Unknown recipe 'fastest'"),
-    (["--out", "weights.h5"], "must end with .weights.h5"),
-    (["--subset", "0"], "--subset must be a positive"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--recipe", "fastest"], "Unknown recipe 'fastest'"),
+        (["--out", "weights.h5"], "must end with .weights.h5"),
+        (["--subset", "0"], "--subset must be a positive"),
+    ],
+)
 def test_cli_bad_arguments_fail_clearly(tmp_path, capsys, args, message):
     if "--out" not in args:
         args = args + ["--out", str(tmp_path / "m.weights.h5")]
@@ -259,7 +284,8 @@ def test_steps_per_epoch_rounds_up():
     recipe = dataclasses.replace(RECOMMENDED_RECIPE, batch_size=128, epochs=1, warmup_epochs=0.5)
     spe = math.ceil(300 / recipe.batch_size)
     assert recipe.learning_rate_at(spe, steps_per_epoch=spe) == pytest.approx(
-        recipe.learning_rate * recipe.final_lr_fraction)
+        recipe.learning_rate * recipe.final_lr_fraction
+    )
 
 
 # -- weight averaging (EMA) -------------------------------------------------------------------
@@ -284,7 +310,7 @@ def test_ema_momentum_is_lowered_for_short_runs_only():
     smoke_run = math.ceil(20_000 / recipe.batch_size)  # one epoch on 20,000 images: 79 steps
     momentum = recipe.ema_momentum_for(smoke_run)
     assert momentum == pytest.approx(1 - 10 / 79)
-    assert momentum ** smoke_run < 1e-4  # the untrained start weighs nothing at the end
+    assert momentum**smoke_run < 1e-4  # the untrained start weighs nothing at the end
     assert recipe.make_optimizer(steps_per_epoch=79, epochs=1).ema_momentum == pytest.approx(momentum)
     assert recipe.ema_momentum_for(5) == 0.0  # shorter than 10 steps: the average is the weights
     assert ORIGINAL_RECIPE.ema_momentum_for(1000) is None
@@ -294,12 +320,14 @@ def test_averaged_weights_swaps_the_averages_in_and_the_raw_weights_back(small_d
     x_train, y_train, _, _ = small_data
     keras.utils.set_random_seed(3)
     model = build_row_lstm()
-    model.compile(optimizer=keras.optimizers.Adam(1e-2, use_ema=True, ema_momentum=0.9),
-                  loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+    model.compile(
+        optimizer=keras.optimizers.Adam(1e-2, use_ema=True, ema_momentum=0.9),
+        loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+    )
     with averaged_weights(model):  # before the first step: nothing to swap, nothing breaks
         pass
     for start in range(0, 150, 50):
-        model.train_on_batch(x_train[start:start + 50], y_train[start:start + 50])
+        model.train_on_batch(x_train[start : start + 50], y_train[start : start + 50])
     raw = [v.numpy().copy() for v in model.trainable_variables]
     averages = [a.numpy().copy() for a in model.optimizer._model_variables_moving_average]
     assert not all(np.allclose(r, a) for r, a in zip(raw, averages))  # the average lags the raw weights
@@ -345,7 +373,9 @@ def test_fit_with_ema_validates_and_keeps_the_averaged_weights(small_data):
     model = build_row_lstm()
     clock = ValidationClock(x_val, y_val, checks_per_epoch=2)
     probe = _AveragedAccuracyProbe(clock, x_val, y_val)
-    history = fit(model, EMA_TINY, x_train, y_train, x_val, y_val, epochs=2, verbose=0, callbacks=[clock, probe])
+    history = fit(
+        model, EMA_TINY, x_train, y_train, x_val, y_val, epochs=2, verbose=0, callbacks=[clock, probe]
+    )
     assert model.optimizer.use_ema
     # mid-epoch checks measured the averaged weights, not the raw ones
     mid_epoch = [r["val_accuracy"] for r in clock.records if not r["epoch"].is_integer()]
@@ -355,8 +385,10 @@ def test_fit_with_ema_validates_and_keeps_the_averaged_weights(small_data):
     final = np.mean(np.argmax(model.predict(x_val, verbose=0), axis=1) == y_val)
     assert history.history["val_accuracy"][-1] == pytest.approx(final)
     assert clock.records[-1]["val_accuracy"] == pytest.approx(final)
-    assert all(np.array_equal(v.numpy(), a.numpy())
-               for v, a in zip(model.trainable_variables, model.optimizer._model_variables_moving_average))
+    assert all(
+        np.array_equal(v.numpy(), a.numpy())
+        for v, a in zip(model.trainable_variables, model.optimizer._model_variables_moving_average)
+    )
     assert len(history.history["val_loss"]) == 2
 
 
@@ -372,8 +404,17 @@ def test_clock_excludes_end_of_epoch_work_from_training_time(small_data, recipe)
     x_train, y_train, x_val, y_val = small_data
     clock = ValidationClock(x_val, y_val, checks_per_epoch=2)
     started = time.perf_counter()
-    fit(build_row_lstm(), recipe, x_train, y_train, x_val, y_val, epochs=3, verbose=0,
-        callbacks=[_SlowEpochEnd(), clock])
+    fit(
+        build_row_lstm(),
+        recipe,
+        x_train,
+        y_train,
+        x_val,
+        y_val,
+        epochs=3,
+        verbose=0,
+        callbacks=[_SlowEpochEnd(), clock],
+    )
     wall = time.perf_counter() - started
     # 3 x 0.4 s of sleeping, plus the validations, happened outside the clock
     assert clock.records[-1]["train_seconds"] < wall - 1.2
@@ -384,8 +425,8 @@ def _shifted_numpy(image, down, right):
     """Reference: move ``image`` down/right by whole pixels (negative: up/left), zeros filling in."""
     out = np.zeros_like(image)
     rows, cols = image.shape
-    src = image[max(0, -down):rows - max(0, down), max(0, -right):cols - max(0, right)]
-    out[max(0, down):max(0, down) + src.shape[0], max(0, right):max(0, right) + src.shape[1]] = src
+    src = image[max(0, -down) : rows - max(0, down), max(0, -right) : cols - max(0, right)]
+    out[max(0, down) : max(0, down) + src.shape[0], max(0, right) : max(0, right) + src.shape[1]] = src
     return out
 
 
@@ -397,8 +438,12 @@ def test_random_shift_moves_each_image_by_its_own_offset_within_the_limit():
     assert shifted.shape == images.shape and shifted.dtype == np.float32
     offsets = []
     for image, result in zip(images, shifted):
-        matches = [(d, r) for d in range(-2, 3) for r in range(-2, 3)
-                   if np.array_equal(_shifted_numpy(image, d, r), result)]
+        matches = [
+            (d, r)
+            for d in range(-2, 3)
+            for r in range(-2, 3)
+            if np.array_equal(_shifted_numpy(image, d, r), result)
+        ]
         assert len(matches) == 1  # exactly one shift within +-2 pixels explains it
         offsets.append(matches[0])
     assert len(set(offsets)) == 25  # all 5 x 5 offsets occur, each image drawn independently
@@ -407,11 +452,18 @@ def test_random_shift_moves_each_image_by_its_own_offset_within_the_limit():
     assert np.array_equal(random_shift(images, 0).numpy(), images)
 
 
-@pytest.mark.parametrize("images, max_shift, message", [
-    (np.zeros((2, 28, 28), "float32"), -1, "max_shift must be a whole number of pixels >= 0, got -1"),
-    (np.zeros((2, 28, 28), "float32"), 1.5, "max_shift must be a whole number"),
-    (np.zeros((28, 28), "float32"), 2, r"expected a batch of images \(n, rows, cols\), got shape \(28, 28\)"),
-])
+@pytest.mark.parametrize(
+    "images, max_shift, message",
+    [
+        (np.zeros((2, 28, 28), "float32"), -1, "max_shift must be a whole number of pixels >= 0, got -1"),
+        (np.zeros((2, 28, 28), "float32"), 1.5, "max_shift must be a whole number"),
+        (
+            np.zeros((28, 28), "float32"),
+            2,
+            r"expected a batch of images \(n, rows, cols\), got shape \(28, 28\)",
+        ),
+    ],
+)
 def test_random_shift_rejects_bad_input_clearly(images, max_shift, message):
     with pytest.raises(ValueError, match=message):
         random_shift(images, max_shift)

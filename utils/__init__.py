@@ -15,6 +15,7 @@ The *ideas* live in the notebooks; the *plumbing* lives here, one module per top
 
 Importing ``utils`` is cheap: TensorFlow is only imported by the modules that need it.
 """
+
 import contextlib
 import logging
 import os
@@ -59,7 +60,7 @@ def atomic_path(path, keep_suffix=""):
     path = Path(path)
     if keep_suffix and not path.name.endswith(keep_suffix):
         raise ValueError(f"atomic_path: {path.name!r} does not end with {keep_suffix!r}")
-    stem = path.name[:len(path.name) - len(keep_suffix)]
+    stem = path.name[: len(path.name) - len(keep_suffix)]
     tmp = path.with_name(f".{stem}.tmp{os.getpid()}{keep_suffix}")
     try:
         yield tmp
@@ -98,4 +99,12 @@ def silence_tensorflow():
         os.close(saved_stderr)
 
 
-__all__ = ["REPO_ROOT", "DATA_DIR", "MODELS_DIR", "IMAGES_DIR", "relative_to_repo", "atomic_path", "silence_tensorflow"]
+__all__ = [
+    "REPO_ROOT",
+    "DATA_DIR",
+    "MODELS_DIR",
+    "IMAGES_DIR",
+    "relative_to_repo",
+    "atomic_path",
+    "silence_tensorflow",
+]

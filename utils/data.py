@@ -15,6 +15,7 @@ Every error names the file, what was wrong and how to fix it. The exception type
 ``IDXFormatError`` (malformed IDX) and its subclass ``ChecksumError``, ``MNISTNotFoundError``
 (a ``FileNotFoundError``) and ``DownloadError`` (an ``OSError``).
 """
+
 import dataclasses
 import hashlib
 import http.client
@@ -79,8 +80,10 @@ def _shown(path):
     return str(utils.relative_to_repo(path))
 
 
-_FIX_RESTORE = ("Fix: restore the shipped file (`git checkout -- data/mnist/`), or delete it and call "
-                "load_mnist(download=True) to fetch a fresh copy.")
+_FIX_RESTORE = (
+    "Fix: restore the shipped file (`git checkout -- data/mnist/`), or delete it and call "
+    "load_mnist(download=True) to fetch a fresh copy."
+)
 
 
 def _gunzip(data, source):
@@ -91,8 +94,9 @@ def _gunzip(data, source):
             stream = zlib.decompressobj(wbits=31)  # 31 = gzip header and CRC-32 check
             parts.append(stream.decompress(data))
             if not stream.eof:
-                raise IDXFormatError(f"{source}: the gzip stream ends early (truncated download?). "
-                                     + _FIX_RESTORE)
+                raise IDXFormatError(
+                    f"{source}: the gzip stream ends early (truncated download?). " + _FIX_RESTORE
+                )
             data = stream.unused_data
             if not data.strip(b"\0"):  # gzip allows zero padding after the last member
                 break
@@ -111,8 +115,10 @@ def parse_idx(data, source="<bytes>"):
     Used by ``read_idx`` and ``load_mnist``; tested directly by tests/test_idx_properties.py.
     """
     data = _decompressed(bytes(data), source)
-    fix = ("Fix: give the path of an IDX file such as train-images-idx3-ubyte(.gz); "
-           "if it should be one, it is damaged: " + _FIX_RESTORE.removeprefix("Fix: "))
+    fix = (
+        "Fix: give the path of an IDX file such as train-images-idx3-ubyte(.gz); "
+        "if it should be one, it is damaged: " + _FIX_RESTORE.removeprefix("Fix: ")
+    )
     if len(data) < 4:
         raise IDXFormatError(f"{source}: only {len(data)} bytes, too short for an IDX header. {fix}")
     zero1, zero2, type_code, ndim = data[:4]
@@ -120,11 +126,14 @@ def parse_idx(data, source="<bytes>"):
         raise IDXFormatError(
             f"{source}: bad magic number {bytes(data[:4]).hex(' ')}; an IDX file starts with "
             "00 00 <type code 08/09/0b/0c/0d/0e> <number of dimensions >= 1>, e.g. 00 00 08 03 for "
-            f"MNIST images, 00 00 08 01 for labels. {fix}")
+            f"MNIST images, 00 00 08 01 for labels. {fix}"
+        )
     header_size = 4 + 4 * ndim
     if len(data) < header_size:
-        raise IDXFormatError(f"{source}: truncated header: {ndim} dimensions need {header_size} "
-                             f"header bytes, the file has {len(data)}. {fix}")
+        raise IDXFormatError(
+            f"{source}: truncated header: {ndim} dimensions need {header_size} "
+            f"header bytes, the file has {len(data)}. {fix}"
+        )
     shape = tuple(int(d) for d in np.frombuffer(data, ">u4", count=ndim, offset=4))
     dtype = np.dtype(_IDX_DTYPES[type_code])
     expected = header_size + int(np.prod(shape, dtype=object)) * dtype.itemsize
@@ -132,7 +141,8 @@ def parse_idx(data, source="<bytes>"):
         what = "truncated" if len(data) < expected else "has extra bytes at the end"
         raise IDXFormatError(
             f"{source}: header says shape {shape} of {dtype.name}, i.e. {expected:,} bytes in all, "
-            f"but the (decompressed) file has {len(data):,} bytes: the file is {what}. {fix}")
+            f"but the (decompressed) file has {len(data):,} bytes: the file is {what}. {fix}"
+        )
     array = np.frombuffer(data, dtype, offset=header_size).reshape(shape)
     return array if dtype.itemsize == 1 else array.astype(dtype.newbyteorder("="))
 
@@ -155,7 +165,8 @@ def _check_md5(data, expected, path):
             f"{_shown(path)}: checksum mismatch: the MD5 of its decompressed content is {actual}, "
             f"the published MNIST digest is {expected}. The file is damaged or is not the original "
             f"MNIST file. {_FIX_RESTORE} If it is another dataset stored under MNIST's file names "
-            "(e.g. Fashion-MNIST), pass verify=False.")
+            "(e.g. Fashion-MNIST), pass verify=False."
+        )
 
 
 def read_idx(path, *, md5=None):
@@ -198,13 +209,16 @@ class MNIST:
     y_test: np.ndarray
 
     def __repr__(self):
-        parts = (f"{f.name}={getattr(self, f.name).shape} {getattr(self, f.name).dtype}"
-                 for f in dataclasses.fields(self))
+        parts = (
+            f"{f.name}={getattr(self, f.name).shape} {getattr(self, f.name).dtype}"
+            for f in dataclasses.fields(self)
+        )
         return f"MNIST({', '.join(parts)})"
 
 
-def load_mnist(data_dir=None, *, dtype="float32", validation_size=5000, verify=True,
-               download=False, mirrors=None):
+def load_mnist(
+    data_dir=None, *, dtype="float32", validation_size=5000, verify=True, download=False, mirrors=None
+):
     """Load MNIST as numpy arrays: 55,000 train, 5,000 validation, 10,000 test (``MNIST`` dataclass).
 
     * Images are float32 scaled to [0, 1] (``dtype="float32"``) or the raw uint8 grey levels
@@ -221,8 +235,10 @@ def load_mnist(data_dir=None, *, dtype="float32", validation_size=5000, verify=T
     """
     dtype = np.dtype(dtype)
     if dtype not in (np.float32, np.uint8):
-        raise ValueError(f"load_mnist: dtype must be 'float32' (scaled to [0, 1]) or 'uint8' "
-                         f"(raw grey levels), got {dtype.name!r}")
+        raise ValueError(
+            f"load_mnist: dtype must be 'float32' (scaled to [0, 1]) or 'uint8' "
+            f"(raw grey levels), got {dtype.name!r}"
+        )
     data_dir = resolve_data_dir(data_dir)
     if download:
         download_mnist(data_dir, mirrors=MIRRORS if mirrors is None else mirrors)
@@ -234,7 +250,8 @@ def load_mnist(data_dir=None, *, dtype="float32", validation_size=5000, verify=T
             f"{_shown(data_dir)} ({_source_of(data_dir)}). Fix: the repo ships all four in "
             f"data/mnist/ (`git checkout -- data/mnist/`); or call load_mnist(download=True) to "
             f"fetch them from {MIRRORS[0]}; or point the data_dir parameter or the {DATA_DIR_ENV} "
-            "environment variable at a directory holding them.")
+            "environment variable at a directory holding them."
+        )
 
     arrays = {}
     for name, path in paths.items():
@@ -247,8 +264,10 @@ def load_mnist(data_dir=None, *, dtype="float32", validation_size=5000, verify=T
 
     n_train = len(arrays[TRAIN_LABELS])
     if not (isinstance(validation_size, (int, np.integer)) and 0 <= validation_size < n_train):
-        raise ValueError(f"load_mnist: validation_size must be an integer from 0 to {n_train - 1} "
-                         f"(the training file holds {n_train} images), got {validation_size!r}")
+        raise ValueError(
+            f"load_mnist: validation_size must be an integer from 0 to {n_train - 1} "
+            f"(the training file holds {n_train} images), got {validation_size!r}"
+        )
 
     def images(x):
         if dtype == np.uint8:
@@ -259,9 +278,14 @@ def load_mnist(data_dir=None, *, dtype="float32", validation_size=5000, verify=T
 
     x_train, y_train = images(arrays[TRAIN_IMAGES]), arrays[TRAIN_LABELS].astype(np.int64)
     split = n_train - validation_size
-    return MNIST(x_train=x_train[:split], y_train=y_train[:split],
-                 x_val=x_train[split:], y_val=y_train[split:],
-                 x_test=images(arrays[TEST_IMAGES]), y_test=arrays[TEST_LABELS].astype(np.int64))
+    return MNIST(
+        x_train=x_train[:split],
+        y_train=y_train[:split],
+        x_val=x_train[split:],
+        y_val=y_train[split:],
+        x_test=images(arrays[TEST_IMAGES]),
+        y_test=arrays[TEST_LABELS].astype(np.int64),
+    )
 
 
 def _source_of(data_dir):
@@ -279,7 +303,8 @@ def _check_pair(arrays, paths, images_name, labels_name):
         raise IDXFormatError(
             f"{_shown(paths[images_name])} has shape {x.shape} and {_shown(paths[labels_name])} "
             f"has shape {y.shape}; expected images (n, rows, cols) and labels (n,) with the same n. "
-            "Fix: make sure both files come from the same dataset and release.")
+            "Fix: make sure both files come from the same dataset and release."
+        )
 
 
 def one_hot(labels, num_classes=10):
@@ -290,12 +315,16 @@ def one_hot(labels, num_classes=10):
     """
     labels = np.asarray(labels)
     if labels.ndim != 1 or not np.issubdtype(labels.dtype, np.integer):
-        raise ValueError(f"one_hot: expected a 1-D array of integer labels, got shape {labels.shape} "
-                         f"and dtype {labels.dtype}; convert with np.asarray(labels, dtype=int).")
+        raise ValueError(
+            f"one_hot: expected a 1-D array of integer labels, got shape {labels.shape} "
+            f"and dtype {labels.dtype}; convert with np.asarray(labels, dtype=int)."
+        )
     bad = labels[(labels < 0) | (labels >= num_classes)]
     if bad.size:
-        raise ValueError(f"one_hot: labels must be in 0..{num_classes - 1}, found {np.unique(bad)[:10]}; "
-                         "pass a larger num_classes if your data has more classes.")
+        raise ValueError(
+            f"one_hot: labels must be in 0..{num_classes - 1}, found {np.unique(bad)[:10]}; "
+            "pass a larger num_classes if your data has more classes."
+        )
     return np.eye(num_classes, dtype=np.float32)[labels]
 
 
@@ -351,9 +380,23 @@ def _download_one(name, data_dir, mirrors, timeout):
         f"Could not download {name}.gz into {_shown(data_dir)} (no partial file was left). Tried:\n"
         + "\n".join(failures or ["  (no mirrors given)"])
         + f"\nFix: check your internet connection and retry, or copy the four MNIST files into "
-        f"{_shown(data_dir)} by hand (the repo ships them in data/mnist/), or pass other mirrors.")
+        f"{_shown(data_dir)} by hand (the repo ships them in data/mnist/), or pass other mirrors."
+    )
 
 
-__all__ = ["IDXFormatError", "ChecksumError", "MNISTNotFoundError", "DownloadError", "MNIST",
-           "MNIST_FILES", "MNIST_MD5", "MIRRORS", "parse_idx", "read_idx", "load_mnist", "one_hot",
-           "download_mnist", "resolve_data_dir"]
+__all__ = [
+    "IDXFormatError",
+    "ChecksumError",
+    "MNISTNotFoundError",
+    "DownloadError",
+    "MNIST",
+    "MNIST_FILES",
+    "MNIST_MD5",
+    "MIRRORS",
+    "parse_idx",
+    "read_idx",
+    "load_mnist",
+    "one_hot",
+    "download_mnist",
+    "resolve_data_dir",
+]

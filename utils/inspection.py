@@ -8,6 +8,7 @@ The states and gates come from the hand-written cell in ``utils.lstm`` (notebook
 trained weights, so every number in notebook 04 is computed by code a reader has seen line by line.
 ``tests/test_inspection.py`` checks that those states equal Keras's own LSTM output.
 """
+
 from dataclasses import dataclass
 
 import numpy as np
@@ -49,13 +50,15 @@ def states_and_gates(model, images, keep=STATE_KEYS, batch_size=1000):
         raise ValueError(f"states_and_gates: keep must be a non-empty subset of {STATE_KEYS}, got {keep}")
     if not isinstance(batch_size, int) or batch_size < 1:
         raise ValueError(f"states_and_gates: batch_size must be a positive int, got {batch_size!r}")
-    projection_kernel, projection_bias = row_lstm_layer(model, "input_projection", "states_and_gates").get_weights()
+    projection_kernel, projection_bias = row_lstm_layer(
+        model, "input_projection", "states_and_gates"
+    ).get_weights()
     kernel, recurrent_kernel, bias = lstm_weights(row_lstm_layer(model, "lstm", "states_and_gates"))
     images = _check_batch(images, projection_kernel.shape[0], "states_and_gates")
 
     chunks = {key: [] for key in keep}
     for start in range(0, len(images), batch_size):
-        projected = images[start:start + batch_size] @ projection_kernel + projection_bias
+        projected = images[start : start + batch_size] @ projection_kernel + projection_bias
         # float32 like Keras: half the memory and time of the float64 default, still equal to 1e-6
         unrolled = lstm_unroll(projected, kernel, recurrent_kernel, bias, dtype=np.float32)
         for key in keep:
@@ -149,7 +152,9 @@ def peak_time_order(activity):
     elif activity.ndim == 2:
         signed, magnitude = activity, np.abs(activity)
     else:
-        raise ValueError(f"peak_time_order: expected (steps, units) or (n, steps, units), got {activity.shape}")
+        raise ValueError(
+            f"peak_time_order: expected (steps, units) or (n, steps, units), got {activity.shape}"
+        )
     peak_step = magnitude.argmax(axis=0)
     units = np.arange(activity.shape[-1])
     peak_value = signed[peak_step, units]
@@ -169,7 +174,9 @@ class PCA:
         """Coordinates of ``x`` (..., features) in the component basis: (..., k)."""
         x = np.asarray(x)
         if x.shape[-1] != self.mean.shape[0]:
-            raise ValueError(f"PCA.project: expected (..., {self.mean.shape[0]}) features, got shape {x.shape}")
+            raise ValueError(
+                f"PCA.project: expected (..., {self.mean.shape[0]}) features, got shape {x.shape}"
+            )
         return (x - self.mean) @ self.components.T
 
 
@@ -190,8 +197,11 @@ def fit_pca(x, n_components=2):
     components = vt[:n_components]
     signs = np.sign(components[np.arange(n_components), np.abs(components).argmax(axis=1)])
     variance = singular_values**2
-    return PCA(mean=mean, components=components * signs[:, None],
-               explained_variance_ratio=variance[:n_components] / variance.sum())
+    return PCA(
+        mean=mean,
+        components=components * signs[:, None],
+        explained_variance_ratio=variance[:n_components] / variance.sum(),
+    )
 
 
 def class_mean_activation(final_hidden, labels, num_classes=10):
@@ -302,7 +312,7 @@ def occlusion_drop(model, images, band=3):
     starts = np.arange(rows - band + 1)
     occluded = np.repeat(images[:, None], len(starts), axis=1)  # (n, positions, rows, cols)
     for position, start in enumerate(starts):
-        occluded[:, position, start:start + band] = 0.0
+        occluded[:, position, start : start + band] = 0.0
     batch = np.concatenate([images, occluded.reshape(-1, *images.shape[1:])])
     probabilities = softmax(np.asarray(model.predict(batch, batch_size=256, verbose=0)))
     predicted = probabilities[:n].argmax(axis=-1)

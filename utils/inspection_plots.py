@@ -8,6 +8,7 @@ The numbers come from ``utils.inspection``. Conventions shared by all figures:
   centred at 0 (red positive, blue negative, white zero); gates in [0, 1] use ``viridis``;
 * digits are drawn dark ink on white (``gray_r``).
 """
+
 import matplotlib.pyplot as plt
 import numpy as np
 
@@ -66,15 +67,24 @@ def plot_states(images, hidden, cell, titles, orders=None):
         )
     unit_label = "unit" if orders is None else "unit (sorted by peak time)"
     orders = np.tile(np.arange(units), (n, 1)) if orders is None else np.asarray(orders)
-    fig, axes = plt.subplots(n, 3, figsize=(11, 2.9 * n), squeeze=False,
-                             gridspec_kw={"width_ratios": [1, 3.2, 3.2]})
+    fig, axes = plt.subplots(
+        n, 3, figsize=(11, 2.9 * n), squeeze=False, gridspec_kw={"width_ratios": [1, 3.2, 3.2]}
+    )
     for row, (ax_img, ax_h, ax_c) in enumerate(axes):
         _digit_panel(ax_img, images[row], titles[row])
         c_limit = _symmetric_limit(cell[row])
-        for ax, values, limit, name in ((ax_h, hidden[row], 1.0, "hidden state $h_t$"),
-                                        (ax_c, cell[row], c_limit, "cell state $c_t$")):
-            shown = ax.imshow(values[:, orders[row]], cmap=_SIGNED, vmin=-limit, vmax=limit,
-                              aspect="auto", interpolation="nearest")
+        for ax, values, limit, name in (
+            (ax_h, hidden[row], 1.0, "hidden state $h_t$"),
+            (ax_c, cell[row], c_limit, "cell state $c_t$"),
+        ):
+            shown = ax.imshow(
+                values[:, orders[row]],
+                cmap=_SIGNED,
+                vmin=-limit,
+                vmax=limit,
+                aspect="auto",
+                interpolation="nearest",
+            )
             _step_ticks(ax, steps, "y")
             ax.set_xlabel(unit_label)
             ax.set_ylabel("rows read t")
@@ -93,21 +103,32 @@ def plot_gates(image, gates, title, order=None):
     image = _check(image, 2, "one image (rows, cols)", "plot_gates")
     missing = [g for g in "ifo" if g not in gates]
     if missing:
-        raise ValueError(f"plot_gates: gates must contain 'i', 'f' and 'o' arrays (steps, units); missing {missing}")
+        raise ValueError(
+            f"plot_gates: gates must contain 'i', 'f' and 'o' arrays (steps, units); missing {missing}"
+        )
     steps, units = np.shape(gates["i"])
     unit_label = "unit" if order is None else "unit (sorted by peak time of $h_t$)"
     order = np.arange(units) if order is None else np.asarray(order)
-    fig, axes = plt.subplots(1, 4, figsize=(12, 3.8), layout="constrained",
-                             gridspec_kw={"width_ratios": [1, 2.6, 2.6, 2.6]})
+    fig, axes = plt.subplots(
+        1, 4, figsize=(12, 3.8), layout="constrained", gridspec_kw={"width_ratios": [1, 2.6, 2.6, 2.6]}
+    )
     _digit_panel(axes[0], image, title)
     for ax, gate in zip(axes[1:], "ifo"):
-        shown = ax.imshow(np.asarray(gates[gate])[:, order], cmap=_GATE, vmin=0, vmax=1,
-                          aspect="auto", interpolation="nearest")
+        shown = ax.imshow(
+            np.asarray(gates[gate])[:, order],
+            cmap=_GATE,
+            vmin=0,
+            vmax=1,
+            aspect="auto",
+            interpolation="nearest",
+        )
         _step_ticks(ax, steps, "y")
         ax.set_xlabel(unit_label)
         ax.set_ylabel("rows read t")
         ax.set_title(GATE_NAMES[gate])
-    fig.colorbar(shown, ax=list(axes[1:]), fraction=0.03, pad=0.02).set_label("gate activation (0 = closed, 1 = open)")
+    fig.colorbar(shown, ax=list(axes[1:]), fraction=0.03, pad=0.02).set_label(
+        "gate activation (0 = closed, 1 = open)"
+    )
     fig.suptitle(f"Gate activations while reading {title}")
     return fig
 
@@ -118,7 +139,9 @@ def plot_gate_timecourse(gates):
     """
     fig, ax = plt.subplots(figsize=(7, 3.8))
     for gate, colour in zip("ifo", ("tab:blue", "tab:orange", "tab:green")):
-        per_unit = _check(gates[gate], 3, "a gate array (n, steps, units)", "plot_gate_timecourse").mean(axis=0)
+        per_unit = _check(gates[gate], 3, "a gate array (n, steps, units)", "plot_gate_timecourse").mean(
+            axis=0
+        )
         steps = np.arange(1, per_unit.shape[0] + 1)
         ax.plot(steps, per_unit.mean(axis=1), color=colour, label=GATE_NAMES[gate])
         low, high = np.percentile(per_unit, [10, 90], axis=1)
@@ -168,8 +191,10 @@ def plot_decision(images, probabilities, titles, reveal=(7, 14, 21, 28), settle=
     probabilities = _check(probabilities, 3, "probabilities (n, steps, classes)", "plot_decision")
     n, steps, classes = probabilities.shape
     if len(images) != n or len(titles) != n:
-        raise ValueError(f"plot_decision: {len(images)} images, {n} probability sequences and "
-                         f"{len(titles)} titles must match")
+        raise ValueError(
+            f"plot_decision: {len(images)} images, {n} probability sequences and "
+            f"{len(titles)} titles must match"
+        )
     fig = plt.figure(figsize=(12, 2.5 * n))
     grid = fig.add_gridspec(n, len(reveal) + 1, width_ratios=[1] * len(reveal) + [3.6])
     cmap = plt.get_cmap(_INK).with_extremes(bad="#c8d4e6")  # unread rows: pale blue-grey
@@ -182,16 +207,22 @@ def plot_decision(images, probabilities, titles, reveal=(7, 14, 21, 28), settle=
             ax.imshow(partial, cmap=cmap, vmin=0, vmax=1)
             ax.axis("off")
             predicted = int(probabilities[row, t - 1].argmax())
-            ax.set_title(f"{t} rows: says {predicted}\n(p = {probabilities[row, t - 1, predicted]:.2f})",
-                         fontsize=9)
+            ax.set_title(
+                f"{t} rows: says {predicted}\n(p = {probabilities[row, t - 1, predicted]:.2f})", fontsize=9
+            )
         ax = fig.add_subplot(grid[row, -1])
         top = np.argsort(-probabilities[row].max(axis=0))[:3]
         for c in range(classes):
             if c not in top:
                 ax.plot(steps_axis, probabilities[row, :, c], color="0.8", linewidth=0.8)
         for c in top:
-            ax.plot(steps_axis, probabilities[row, :, c], linewidth=2, color=plt.get_cmap("tab10")(c % 10),
-                    label=f"class {c}")
+            ax.plot(
+                steps_axis,
+                probabilities[row, :, c],
+                linewidth=2,
+                color=plt.get_cmap("tab10")(c % 10),
+                label=f"class {c}",
+            )
         if settle is not None:
             ax.axvline(settle[row], color="k", linestyle=":", linewidth=1, label=f"settled at {settle[row]}")
         ax.set_xlim(1, steps)
@@ -231,7 +262,9 @@ def plot_settle_steps(settle, labels, steps=28, num_classes=10):
     settle = np.asarray(settle)
     labels = np.asarray(labels)
     if settle.shape != labels.shape or settle.ndim != 1:
-        raise ValueError(f"plot_settle_steps: settle {settle.shape} and labels {labels.shape} must both be (n,)")
+        raise ValueError(
+            f"plot_settle_steps: settle {settle.shape} and labels {labels.shape} must both be (n,)"
+        )
     shares = np.zeros((num_classes, steps))
     medians = np.full(num_classes, np.nan)
     for c in range(num_classes):
@@ -240,8 +273,9 @@ def plot_settle_steps(settle, labels, steps=28, num_classes=10):
             shares[c] = np.bincount(mine - 1, minlength=steps)[:steps] / len(mine)
             medians[c] = np.median(mine)
     fig, ax = plt.subplots(figsize=(9, 4.2))
-    shown = ax.imshow(shares, cmap="Blues", aspect="auto", vmin=0,
-                      extent=(0.5, steps + 0.5, num_classes - 0.5, -0.5))
+    shown = ax.imshow(
+        shares, cmap="Blues", aspect="auto", vmin=0, extent=(0.5, steps + 0.5, num_classes - 0.5, -0.5)
+    )
     ax.plot(medians, np.arange(num_classes), "o", color="tab:red", markersize=6, label="median")
     ax.set_xticks([1, *range(7, steps + 1, 7)])
     ax.set_yticks(range(num_classes))
@@ -258,7 +292,9 @@ def _class_colours(labels):
     return plt.get_cmap("tab10")(np.asarray(labels) % 10)
 
 
-def plot_pca_states(points, labels, pca, title="Final hidden states $h_{28}$ in the plane of the top two PCs"):
+def plot_pca_states(
+    points, labels, pca, title="Final hidden states $h_{28}$ in the plane of the top two PCs"
+):
     """Scatter of 2-D PCA coordinates coloured by class, each class's centre labelled with its digit.
 
     ``points`` (n, 2) from ``pca.project``, ``labels`` (n,), ``pca`` the fitted ``utils.inspection.PCA``
@@ -276,8 +312,17 @@ def _pca_background(ax, points, labels, pca, alpha):
     ax.scatter(points[:, 0], points[:, 1], s=3, c=_class_colours(labels), alpha=alpha, linewidths=0)
     for c in np.unique(labels):
         centre = np.median(points[labels == c], axis=0)
-        ax.text(*centre, str(c), fontsize=16, fontweight="bold", ha="center", va="center", zorder=3,
-                color=plt.get_cmap("tab10")(c % 10), bbox={"boxstyle": "circle", "fc": "white", "alpha": 0.6})
+        ax.text(
+            *centre,
+            str(c),
+            fontsize=16,
+            fontweight="bold",
+            ha="center",
+            va="center",
+            zorder=3,
+            color=plt.get_cmap("tab10")(c % 10),
+            bbox={"boxstyle": "circle", "fc": "white", "alpha": 0.6},
+        )
     ratio = pca.explained_variance_ratio
     ax.set_xlabel(f"PC 1 ({ratio[0]:.0%} of the variance)")
     ax.set_ylabel(f"PC 2 ({ratio[1]:.0%} of the variance)")
@@ -295,8 +340,17 @@ def plot_trajectories(points, labels, pca, trajectories, trajectory_labels, mark
     _pca_background(ax, points, labels, pca, alpha=0.12)
     for path, label in zip(trajectories, trajectory_labels):
         colour = plt.get_cmap("tab10")(int(label) % 10)
-        ax.plot(path[:, 0], path[:, 1], "-o", color=colour, markersize=3, linewidth=1.6,
-                markeredgecolor="k", markeredgewidth=0.3, zorder=4)
+        ax.plot(
+            path[:, 0],
+            path[:, 1],
+            "-o",
+            color=colour,
+            markersize=3,
+            linewidth=1.6,
+            markeredgecolor="k",
+            markeredgewidth=0.3,
+            zorder=4,
+        )
         ax.plot(*path[0], "s", color="k", markersize=5, zorder=5)
         ax.plot(*path[-1], "*", color=colour, markersize=16, markeredgecolor="k", zorder=5)
         for t in mark:
@@ -320,7 +374,9 @@ def plot_class_unit_means(class_means, order=None, preferred=None):
     unit_label = "unit" if order is None else "unit (grouped by the class it prefers)"
     order = np.arange(class_means.shape[1]) if order is None else np.asarray(order)
     fig, ax = plt.subplots(figsize=(12, 3.8))
-    shown = ax.imshow(class_means[:, order], cmap=_SIGNED, vmin=-1, vmax=1, aspect="auto", interpolation="nearest")
+    shown = ax.imshow(
+        class_means[:, order], cmap=_SIGNED, vmin=-1, vmax=1, aspect="auto", interpolation="nearest"
+    )
     if preferred is not None:
         groups = np.asarray(preferred)[order]
         edges = np.flatnonzero(np.diff(groups)) + 0.5
@@ -330,8 +386,9 @@ def plot_class_unit_means(class_means, order=None, preferred=None):
         ends = np.concatenate([edges, [len(groups) - 0.5]])
         group_classes = groups[(starts + 0.5).astype(int)]
         for start, end, group in zip(starts, ends, group_classes):  # frame each group's own class row
-            ax.add_patch(plt.Rectangle((start, group - 0.5), end - start, 1, fill=False, edgecolor="k",
-                                       linewidth=1.8))
+            ax.add_patch(
+                plt.Rectangle((start, group - 0.5), end - start, 1, fill=False, edgecolor="k", linewidth=1.8)
+            )
         top = ax.secondary_xaxis("top")
         top.set_xticks((starts + ends) / 2, [str(g) for g in group_classes])
         top.set_xlabel("preferred class of the units below")
@@ -380,8 +437,9 @@ def plot_saliency(images, saliency_maps, titles):
     images = _check(images, 3, "images (n, rows, cols)", "plot_saliency")
     saliency_maps = _check(saliency_maps, 3, "saliency maps (n, rows, cols)", "plot_saliency")
     n, rows, _ = images.shape
-    fig, axes = plt.subplots(n, 3, figsize=(9.5, 2.8 * n), squeeze=False,
-                             gridspec_kw={"width_ratios": [1, 1.25, 1.2]})
+    fig, axes = plt.subplots(
+        n, 3, figsize=(9.5, 2.8 * n), squeeze=False, gridspec_kw={"width_ratios": [1, 1.25, 1.2]}
+    )
     for row, (ax_img, ax_map, ax_rows) in enumerate(axes):
         _digit_panel(ax_img, images[row], titles[row])
         limit = _symmetric_limit(saliency_maps[row], 100)
@@ -413,7 +471,9 @@ def plot_occlusion(images, drops, starts, band, titles):
     drops = _check(drops, 2, "drops (n, positions)", "plot_occlusion")
     n, rows, _ = images.shape
     centres = np.asarray(starts) + (band - 1) / 2 + 1  # 1-based row at the middle of the band
-    fig, axes = plt.subplots(n, 2, figsize=(7.5, 2.8 * n), squeeze=False, gridspec_kw={"width_ratios": [1, 1.6]})
+    fig, axes = plt.subplots(
+        n, 2, figsize=(7.5, 2.8 * n), squeeze=False, gridspec_kw={"width_ratios": [1, 1.6]}
+    )
     for row, (ax_img, ax_drop) in enumerate(axes):
         _digit_panel(ax_img, images[row], titles[row])
         colours = np.where(drops[row] >= 0, "tab:red", "tab:blue")

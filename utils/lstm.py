@@ -20,6 +20,7 @@ One step, with sigma the logistic sigmoid::
 The arithmetic runs in float64 by default, so the hand-written cell is a *more* precise reference than
 Keras's float32 kernel; the two agree to well below 1e-5.
 """
+
 import numpy as np
 
 #: Keras's gate order inside the stacked kernel (``g`` is Keras's "c", the cell candidate).
@@ -80,7 +81,9 @@ def _check_weights(kernel, recurrent_kernel, bias, where):
 
 def _check_state(name, state, batch, units, where):
     if state.shape != (batch, units):
-        raise ValueError(f"{where}: {name} must have shape (batch, units) = {(batch, units)}, got {state.shape}")
+        raise ValueError(
+            f"{where}: {name} must have shape (batch, units) = {(batch, units)}, got {state.shape}"
+        )
 
 
 def lstm_step(x_t, h_prev, c_prev, kernel, recurrent_kernel, bias, *, dtype=np.float64):

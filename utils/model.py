@@ -6,6 +6,7 @@ Used by notebooks 03 (build, train, inspect), 04 (load the shipped weights) and 
                          -> LSTM(128) "lstm" (last output only)
                          -> Dense(10) linear "logits"
 """
+
 from pathlib import Path
 
 import numpy as np
@@ -93,8 +94,14 @@ def build_inspection_model(model):
     every_step = keras.layers.RNN(lstm.cell, return_sequences=True, return_state=True, name="lstm_every_step")
     lstm_outputs, final_h, final_c = every_step(projected)
     logits = model.get_layer("logits")(final_h)
-    outputs = {"rows": rows, "projected": projected, "lstm_outputs": lstm_outputs,
-               "final_h": final_h, "final_c": final_c, "logits": logits}
+    outputs = {
+        "rows": rows,
+        "projected": projected,
+        "lstm_outputs": lstm_outputs,
+        "final_h": final_h,
+        "final_c": final_c,
+        "logits": logits,
+    }
     return keras.Model(rows, outputs, name=f"{model.name}_inspection")
 
 
@@ -126,10 +133,22 @@ def original_tensor_views(tensors):
     x_flat = time_major_flat(t["rows"])
     h_flat = time_major_flat(t["projected"])
     return [
-        ("X", x_flat, f"input rows, time-major: line t*{batch}+b is row t of image b ({steps} steps x {batch} images)"),
+        (
+            "X",
+            x_flat,
+            f"input rows, time-major: line t*{batch}+b is row t of image b ({steps} steps x {batch} images)",
+        ),
         ("H", h_flat, f"input layer output X @ W_in + b_in, time-major ({features} -> {units} features)"),
-        ("H split", np.split(h_flat, steps), f"H split into one (batch, {units}) tensor per time step: the LSTM's input"),
-        ("outputs", list(np.transpose(t["lstm_outputs"], (1, 0, 2))), f"LSTM output h_t after each of the {steps} steps, one (batch, {units}) tensor per step"),
+        (
+            "H split",
+            np.split(h_flat, steps),
+            f"H split into one (batch, {units}) tensor per time step: the LSTM's input",
+        ),
+        (
+            "outputs",
+            list(np.transpose(t["lstm_outputs"], (1, 0, 2))),
+            f"LSTM output h_t after each of the {steps} steps, one (batch, {units}) tensor per step",
+        ),
         ("h", t["final_h"], "final hidden state h_T (= the last output)"),
         ("c", t["final_c"], "final cell state c_T (the LSTM's memory)"),
         ("O", t["logits"], "logits: output layer applied to h_T, one score per digit"),

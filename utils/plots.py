@@ -1,4 +1,5 @@
 """General figure helpers shared by the notebooks (topic-specific plots live with their topic)."""
+
 import matplotlib.pyplot as plt
 import numpy as np
 

@@ -3,6 +3,7 @@
 Every function takes one image of shape (rows, cols) with values in [0, 1] and returns the figure.
 Time steps are numbered from 1, like x_1 ... x_28 in the diagram and the LSTM equations.
 """
+
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.patches import Rectangle
@@ -15,8 +16,10 @@ _CMAP = "gray_r"  # ink is dark on white, as on paper
 def _as_image(image, func):
     image = np.asarray(image)
     if image.ndim != 2:
-        raise ValueError(f"{func}: expected one image of shape (rows, cols), got shape {image.shape}. "
-                         "For a batch, pass images[i].")
+        raise ValueError(
+            f"{func}: expected one image of shape (rows, cols), got shape {image.shape}. "
+            "For a batch, pass images[i]."
+        )
     return image
 
 
@@ -76,12 +79,15 @@ def plot_as_sequence(image, label=None):
     """
     image = _as_image(image, "plot_as_sequence")
     rows, cols = image.shape
-    fig, (top, bottom) = plt.subplots(2, 1, figsize=(8, 5.2), sharex=True,
-                                      gridspec_kw={"height_ratios": [1, 2.4]})
+    fig, (top, bottom) = plt.subplots(
+        2, 1, figsize=(8, 5.2), sharex=True, gridspec_kw={"height_ratios": [1, 2.4]}
+    )
     steps = np.arange(rows)
     top.bar(steps, image.sum(axis=1), color="tab:blue", width=0.8)
     top.set_ylabel("ink in the row\n(sum of intensities)")
-    top.set_title(f"The digit{f' ({label})' if label is not None else ''} as a sequence of {rows} row vectors")
+    top.set_title(
+        f"The digit{f' ({label})' if label is not None else ''} as a sequence of {rows} row vectors"
+    )
     shown = bottom.imshow(image.T, cmap="viridis", vmin=0, vmax=1, aspect="auto")
     _step_ticks(bottom, rows, axis="x", every=1, fontsize=7)
     _step_ticks(bottom, cols)
@@ -105,11 +111,16 @@ def plot_truncations(image, ks=(28, 25, 14, 7)):
         top, bottom = axes[0, column], axes[1, column]
         top.imshow(padded, cmap=_CMAP, vmin=0, vmax=1)
         if k < rows:
-            top.add_patch(Rectangle((-0.5, -0.5), cols, rows - k, color="tab:orange", alpha=0.25, linewidth=0))
+            top.add_patch(
+                Rectangle((-0.5, -0.5), cols, rows - k, color="tab:orange", alpha=0.25, linewidth=0)
+            )
         top.set_title(f"front_pad_rows, k = {k}\n{rows - k} zero rows, then rows 1-{k}", fontsize=9)
         bottom.imshow(short, cmap=_CMAP, vmin=0, vmax=1, extent=(-0.5, cols - 0.5, k - 0.5, -0.5))
-        bottom.add_patch(Rectangle((-0.5, k - 0.5), cols, rows - k, fill=False, hatch="///",
-                                   edgecolor="lightgray", linewidth=0))
+        bottom.add_patch(
+            Rectangle(
+                (-0.5, k - 0.5), cols, rows - k, fill=False, hatch="///", edgecolor="lightgray", linewidth=0
+            )
+        )
         bottom.set_xlim(-0.5, cols - 0.5)
         bottom.set_ylim(rows - 0.5, -0.5)
         bottom.set_title(f"first_rows, k = {k}\n{k} steps, no padding", fontsize=9)
@@ -118,7 +129,9 @@ def plot_truncations(image, ks=(28, 25, 14, 7)):
             ax.set_xticks([])
         top.set_ylabel("time step")
         bottom.set_ylabel("time step")
-    fig.suptitle(f"Feeding fewer rows: orange = padding zeros, hatched = no such step ({cols} features per step)")
+    fig.suptitle(
+        f"Feeding fewer rows: orange = padding zeros, hatched = no such step ({cols} features per step)"
+    )
     fig.tight_layout()
     return fig
 
@@ -137,8 +150,13 @@ def plot_columns_reading(image, label=None, t=14):
     fig, (left, middle, right) = plt.subplots(1, 3, figsize=(10, 3.9))
     left.imshow(image, cmap=_CMAP, vmin=0, vmax=1)
     left.vlines(np.arange(cols - 1) + 0.5, -0.5, rows - 0.5, colors="tab:green", linewidth=0.4, alpha=0.6)
-    left.annotate("", xy=(cols - 2, rows + 1.5), xytext=(1, rows + 1.5), annotation_clip=False,
-                  arrowprops={"arrowstyle": "->", "color": "tab:green", "linewidth": 1.5})
+    left.annotate(
+        "",
+        xy=(cols - 2, rows + 1.5),
+        xytext=(1, rows + 1.5),
+        annotation_clip=False,
+        arrowprops={"arrowstyle": "->", "color": "tab:green", "linewidth": 1.5},
+    )
     _step_ticks(left, cols, axis="x")
     left.set_yticks([])
     left.set_xlabel("column = time step t (read left to right)", labelpad=14)
@@ -160,5 +178,10 @@ def plot_columns_reading(image, label=None, t=14):
     return fig
 
 
-__all__ = ["plot_rows_numbered", "plot_seen_after", "plot_as_sequence", "plot_truncations",
-           "plot_columns_reading"]
+__all__ = [
+    "plot_rows_numbered",
+    "plot_seen_after",
+    "plot_as_sequence",
+    "plot_truncations",
+    "plot_columns_reading",
+]

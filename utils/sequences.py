@@ -8,6 +8,7 @@ of any batch size (and on anything ``np.asarray`` accepts, e.g. eager tensors).
 Used by notebooks 02 (the ideas, with pictures) and 03 (training, the truncated-input experiment).
 TensorFlow is imported only when ``make_dataset`` is called.
 """
+
 import numbers
 
 import numpy as np
@@ -52,7 +53,7 @@ def front_pad_rows(images, k):
     rows = images.shape[1]
     k = _check_k(k, rows, "front_pad_rows")
     padded = np.zeros_like(images)
-    padded[:, rows - k:, :] = images[:, :k, :]
+    padded[:, rows - k :, :] = images[:, :k, :]
     return padded
 
 

@@ -10,6 +10,7 @@ A :class:`Recipe` changes only *how* the model is trained, never the model: both
 ``utils.model.build_row_lstm()`` (Dense(128) linear -> LSTM(128) -> Dense(10)) on the same
 [0, 1] float images, so any recipe's weights load into the same model.
 """
+
 import argparse
 import contextlib
 import dataclasses
@@ -93,10 +94,15 @@ class Recipe:
             fail("clipnorm", "must be None or a positive number")
         if self.weight_decay is not None and not 0 < self.weight_decay < 1:
             fail("weight_decay", "must be None or a number in (0, 1)")
-        if isinstance(self.shift_pixels, bool) or not isinstance(self.shift_pixels, int) or not 0 <= self.shift_pixels <= 4:
+        if (
+            isinstance(self.shift_pixels, bool)
+            or not isinstance(self.shift_pixels, int)
+            or not 0 <= self.shift_pixels <= 4
+        ):
             fail("shift_pixels", "must be an int from 0 (no shifting) to 4")
         if self.ema_momentum is not None and not (
-                isinstance(self.ema_momentum, (int, float)) and 0 < self.ema_momentum < 1):
+            isinstance(self.ema_momentum, (int, float)) and 0 < self.ema_momentum < 1
+        ):
             fail("ema_momentum", "must be None (no weight averaging) or a number in (0, 1), e.g. 0.99")
 
     # -- learning rate ----------------------------------------------------------------------
@@ -155,19 +161,27 @@ class Recipe:
         if self.schedule == "constant":
             lr = f"constant learning rate {self.learning_rate:g}"
         else:
-            lr = (f"learning rate warmed up linearly from {self.learning_rate * self.warmup_start_fraction:g} "
-                  f"to {self.learning_rate:g} over {self.warmup_epochs:g} epoch(s), then cosine-decayed "
-                  f"to {self.learning_rate * self.final_lr_fraction:g}")
+            lr = (
+                f"learning rate warmed up linearly from {self.learning_rate * self.warmup_start_fraction:g} "
+                f"to {self.learning_rate:g} over {self.warmup_epochs:g} epoch(s), then cosine-decayed "
+                f"to {self.learning_rate * self.final_lr_fraction:g}"
+            )
         parts = [f"{self.name}: Adam, batch {self.batch_size}, {self.epochs} epochs, {lr}"]
-        parts.append(f"gradient norm clipped at {self.clipnorm:g}" if self.clipnorm else "no gradient clipping")
+        parts.append(
+            f"gradient norm clipped at {self.clipnorm:g}" if self.clipnorm else "no gradient clipping"
+        )
         if self.weight_decay:
             parts.append(f"decoupled weight decay {self.weight_decay:g}")
         if self.shift_pixels:
-            parts.append(f"each training image shifted at random by up to {self.shift_pixels} pixels "
-                         "up/down and left/right, anew every epoch")
+            parts.append(
+                f"each training image shifted at random by up to {self.shift_pixels} pixels "
+                "up/down and left/right, anew every epoch"
+            )
         if self.ema_momentum is not None:
-            parts.append(f"an exponential moving average of the weights (momentum {self.ema_momentum:g}) "
-                         "is validated during training and kept at the end")
+            parts.append(
+                f"an exponential moving average of the weights (momentum {self.ema_momentum:g}) "
+                "is validated during training and kept at the end"
+            )
         if self.jit_compile:
             parts.append("XLA (jit_compile=True)")
         if self.steps_per_execution > 1:
@@ -220,13 +234,15 @@ RECOMMENDED_RECIPE = Recipe(
     steps_per_execution=8,
     shift_pixels=2,
     ema_momentum=0.99,
-    why=("A batch of 256 costs less per image than 128 on a CPU, and a 4x higher peak rate makes up for "
-         "the fewer steps; the warm-up and the gradient clipping keep the LSTM stable at that rate. The "
-         "running average of the weights smooths out the noise of that high rate, so the model is good "
-         "early (98.5 % validation accuracy after about 2 epochs); the cosine decay lets the weights settle; "
-         "the random shifts keep the model from memorising the training images, which is what lifts test "
-         "accuracy above 99 %. Running 8 steps per call (steps_per_execution) trims Python overhead "
-         "without changing the maths."),
+    why=(
+        "A batch of 256 costs less per image than 128 on a CPU, and a 4x higher peak rate makes up for "
+        "the fewer steps; the warm-up and the gradient clipping keep the LSTM stable at that rate. The "
+        "running average of the weights smooths out the noise of that high rate, so the model is good "
+        "early (98.5 % validation accuracy after about 2 epochs); the cosine decay lets the weights settle; "
+        "the random shifts keep the model from memorising the training images, which is what lifts test "
+        "accuracy above 99 %. Running 8 steps per call (steps_per_execution) trims Python overhead "
+        "without changing the maths."
+    ),
 )
 
 RECIPES = {recipe.name: recipe for recipe in (ORIGINAL_RECIPE, RECOMMENDED_RECIPE)}
@@ -255,7 +271,9 @@ def _check_xy(model, x, y, what):
             f"to match the model's input, got {x.shape}. Pass images as rows, e.g. MNIST.x_{what}."
         )
     if not np.issubdtype(x.dtype, np.floating):
-        raise ValueError(f"fit: x_{what} must be float images in [0, 1] (load_mnist(dtype='float32')), got dtype {x.dtype}")
+        raise ValueError(
+            f"fit: x_{what} must be float images in [0, 1] (load_mnist(dtype='float32')), got dtype {x.dtype}"
+        )
     if y.ndim != 1 or len(y) != len(x):
         raise ValueError(
             f"fit: y_{what} must be integer class labels of shape ({len(x)},), got {y.shape}. "
@@ -280,8 +298,10 @@ def random_shift(images, max_shift, seed=None):
         raise ValueError(f"random_shift: max_shift must be a whole number of pixels >= 0, got {max_shift!r}")
     images = tf.convert_to_tensor(images)
     if images.shape.rank != 3:
-        raise ValueError(f"random_shift: expected a batch of images (n, rows, cols), got shape {tuple(images.shape)}. "
-                         "For one image use image[None].")
+        raise ValueError(
+            f"random_shift: expected a batch of images (n, rows, cols), got shape {tuple(images.shape)}. "
+            "For one image use image[None]."
+        )
     if max_shift == 0:
         return images
     n, rows, cols = tf.shape(images)[0], images.shape[1], images.shape[2]
@@ -329,7 +349,9 @@ def averaged_weights(model):
     order of ``model.trainable_variables``; Keras is pinned in requirements.txt.)
     """
     optimizer = getattr(model, "optimizer", None)
-    averages = getattr(optimizer, "_model_variables_moving_average", None) if uses_weight_averaging(model) else None
+    averages = (
+        getattr(optimizer, "_model_variables_moving_average", None) if uses_weight_averaging(model) else None
+    )
     if not averages or int(keras.ops.convert_to_numpy(optimizer.iterations)) == 0:
         yield model
         return
@@ -337,7 +359,8 @@ def averaged_weights(model):
     if len(variables) != len(averages):
         raise RuntimeError(
             f"averaged_weights: the optimizer averages {len(averages)} variables but the model has "
-            f"{len(variables)} trainable ones; was the optimizer built for another model?")
+            f"{len(variables)} trainable ones; was the optimizer built for another model?"
+        )
     raw = [variable.numpy() for variable in variables]
     try:
         for variable, average in zip(variables, averages):
@@ -364,8 +387,9 @@ class AveragedWeightsValidation(keras.callbacks.Callback):
         if logs is None:
             return
         with averaged_weights(self.model):
-            results = self.model.evaluate(self.x_val, self.y_val, batch_size=self.batch_size,
-                                          verbose=0, return_dict=True)
+            results = self.model.evaluate(
+                self.x_val, self.y_val, batch_size=self.batch_size, verbose=0, return_dict=True
+            )
         logs.update({f"val_{name}": value for name, value in results.items()})
 
 
@@ -387,7 +411,9 @@ class ValidationClock(keras.callbacks.Callback):
     def __init__(self, x_val, y_val, checks_per_epoch=2, batch_size=1000):
         super().__init__()
         if not isinstance(checks_per_epoch, int) or checks_per_epoch < 1:
-            raise ValueError(f"ValidationClock: checks_per_epoch must be a positive int, got {checks_per_epoch!r}")
+            raise ValueError(
+                f"ValidationClock: checks_per_epoch must be a positive int, got {checks_per_epoch!r}"
+            )
         self.x_val = np.asarray(x_val)
         self.y_val = np.asarray(y_val)
         if self.y_val.ndim != 1 or len(self.y_val) != len(self.x_val):
@@ -423,12 +449,14 @@ class ValidationClock(keras.callbacks.Callback):
         self._next_check = 1
 
     def _record(self, epoch, val_accuracy):
-        self.records.append({
-            "epoch": float(epoch),
-            "samples": int(round(epoch * self._samples_per_epoch)) if self._samples_per_epoch else None,
-            "train_seconds": self._train_seconds,
-            "val_accuracy": float(val_accuracy),
-        })
+        self.records.append(
+            {
+                "epoch": float(epoch),
+                "samples": int(round(epoch * self._samples_per_epoch)) if self._samples_per_epoch else None,
+                "train_seconds": self._train_seconds,
+                "val_accuracy": float(val_accuracy),
+            }
+        )
 
     def _evaluate(self):
         with averaged_weights(self.model):
@@ -443,11 +471,17 @@ class ValidationClock(keras.callbacks.Callback):
             return
         if not steps or self.checks_per_epoch < 2:
             return
-        if self._next_check < self.checks_per_epoch and done >= self._next_check * steps / self.checks_per_epoch:
+        if (
+            self._next_check < self.checks_per_epoch
+            and done >= self._next_check * steps / self.checks_per_epoch
+        ):
             self._pause()
             fraction = done / steps
             self._record(self._epoch + fraction, self._evaluate())
-            while self._next_check < self.checks_per_epoch and done >= self._next_check * steps / self.checks_per_epoch:
+            while (
+                self._next_check < self.checks_per_epoch
+                and done >= self._next_check * steps / self.checks_per_epoch
+            ):
                 self._next_check += 1
             self._resume()
 
@@ -515,10 +549,14 @@ def fit(model, recipe, x_train, y_train, x_val, y_val, *, epochs=None, verbose=2
     """
     recipe = get_recipe(recipe)
     if not isinstance(model, keras.Model):
-        raise TypeError(f"fit: model must be a keras.Model (e.g. utils.model.build_row_lstm()), got {type(model).__name__}")
+        raise TypeError(
+            f"fit: model must be a keras.Model (e.g. utils.model.build_row_lstm()), got {type(model).__name__}"
+        )
     epochs = recipe.epochs if epochs is None else epochs
     if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 1:
-        raise ValueError(f"fit: epochs must be a positive int or None (the recipe's {recipe.epochs}), got {epochs!r}")
+        raise ValueError(
+            f"fit: epochs must be a positive int or None (the recipe's {recipe.epochs}), got {epochs!r}"
+        )
     x_train, y_train = _check_xy(model, x_train, y_train, "train")
     x_val, y_val = _check_xy(model, x_val, y_val, "val")
     steps_per_epoch = math.ceil(len(x_train) / recipe.batch_size)
@@ -532,7 +570,10 @@ def fit(model, recipe, x_train, y_train, x_val, y_val, *, epochs=None, verbose=2
         validation = {}
         callbacks = [AveragedWeightsValidation(x_val, y_val), *callbacks]
     if recipe.shift_pixels:  # a tf.data pipeline draws new shifts for every batch, every epoch
-        inputs = {"x": training_dataset(x_train, y_train, recipe), "shuffle": False}  # shuffled in the pipeline
+        inputs = {
+            "x": training_dataset(x_train, y_train, recipe),
+            "shuffle": False,
+        }  # shuffled in the pipeline
     else:
         inputs = {"x": x_train, "y": y_train, "batch_size": recipe.batch_size, "shuffle": True}
     return model.fit(
@@ -580,17 +621,34 @@ def main(argv=None):
         prog="python -m utils.training",
         description="Train the row-LSTM on the shipped MNIST files with a recipe and save its weights.",
     )
-    parser.add_argument("--recipe", default="recommended", help=f"one of {sorted(RECIPES)} (default: recommended)")
-    parser.add_argument("--out", default=str(utils.MODELS_DIR / "row_lstm.weights.h5"),
-                        help="weights file to write, ending in .weights.h5 (default: models/row_lstm.weights.h5)")
+    parser.add_argument(
+        "--recipe", default="recommended", help=f"one of {sorted(RECIPES)} (default: recommended)"
+    )
+    parser.add_argument(
+        "--out",
+        default=str(utils.MODELS_DIR / "row_lstm.weights.h5"),
+        help="weights file to write, ending in .weights.h5 (default: models/row_lstm.weights.h5)",
+    )
     parser.add_argument("--epochs", type=int, default=None, help="override the recipe's number of epochs")
-    parser.add_argument("--subset", type=int, default=None,
-                        help="train on the first N training images only (for trying it out)")
-    parser.add_argument("--quick", action="store_true", help="a seconds-long try-out: --subset 1000 --epochs 1")
+    parser.add_argument(
+        "--subset",
+        type=int,
+        default=None,
+        help="train on the first N training images only (for trying it out)",
+    )
+    parser.add_argument(
+        "--quick", action="store_true", help="a seconds-long try-out: --subset 1000 --epochs 1"
+    )
     parser.add_argument("--seed", type=int, default=42, help="random seed (default: 42)")
-    parser.add_argument("--min-test-accuracy", type=float, default=None,
-                        help="refuse to write the weights if test accuracy is below this")
-    parser.add_argument("--data-dir", default=None, help="folder with the four MNIST .gz files (default: data/mnist)")
+    parser.add_argument(
+        "--min-test-accuracy",
+        type=float,
+        default=None,
+        help="refuse to write the weights if test accuracy is below this",
+    )
+    parser.add_argument(
+        "--data-dir", default=None, help="folder with the four MNIST .gz files (default: data/mnist)"
+    )
     args = parser.parse_args(argv)
 
     try:
@@ -615,7 +673,9 @@ def main(argv=None):
     if subset is not None:
         x_train, y_train = x_train[:subset], y_train[:subset]
     print(recipe.describe())
-    print(f"Training on {len(x_train)} images, validating on {len(mnist.x_val)}, seed {args.seed}.", flush=True)
+    print(
+        f"Training on {len(x_train)} images, validating on {len(mnist.x_val)}, seed {args.seed}.", flush=True
+    )
 
     keras.utils.set_random_seed(args.seed)
     from utils.model import build_row_lstm
@@ -627,8 +687,11 @@ def main(argv=None):
     accuracy = test_accuracy(model, mnist.x_test, mnist.y_test)
     print(f"Trained in {seconds:.0f} s. Test accuracy: {accuracy:.4f}")
     if args.min_test_accuracy is not None and accuracy < args.min_test_accuracy:
-        print(f"Test accuracy {accuracy:.4f} is below --min-test-accuracy {args.min_test_accuracy}; "
-              f"not writing {args.out}.", file=sys.stderr)
+        print(
+            f"Test accuracy {accuracy:.4f} is below --min-test-accuracy {args.min_test_accuracy}; "
+            f"not writing {args.out}.",
+            file=sys.stderr,
+        )
         return 1
     path = save_weights_atomically(model, args.out)
     print(f"Saved weights to {_relative(path)}")
