@@ -15,6 +15,10 @@ import numpy as np
 
 import utils
 
+utils.silence_tensorflow()
+
+import tensorflow as tf
+
 
 def _as_image_batch(images, func):
     """Return ``images`` as a numpy array of shape (n, rows, cols), or raise a ValueError naming ``func``."""
@@ -82,50 +86,23 @@ def columns_as_sequence(images):
     return np.ascontiguousarray(np.swapaxes(images, 1, 2))
 
 
-def make_dataset(images, labels, batch_size=128, shuffle=True, seed=42):
-    """Build the input pipeline: (optionally) shuffle with a seed, batch, prefetch.
+def make_dataset(images, labels, batch_size=128, shuffle=True, seed=None, augment=None):
+    """A ``tf.data`` input pipeline: shuffle -> batch -> (augment) -> prefetch.
 
-    ``images``: floating-point array (n, steps, features), e.g. ``load_mnist().x_train``; it is fed
-    as float32. ``labels``: integer class ids (n,), fed as int64 (for a sparse cross-entropy loss).
-    The whole set is shuffled (buffer = n) and reshuffled every epoch; a fixed ``seed`` makes the
-    sequence of epoch orders reproducible. The last batch may be smaller than ``batch_size``.
-
-    Used by notebook 03 to train the row-LSTM (notebook 02 shows one batch).
+    ``images``: float array (n, steps, features) in [0, 1]; ``labels``: integer class ids (n,).
+    The whole set is reshuffled every epoch (``seed``: a repeatable order); the last batch may be
+    smaller. ``augment``: a function applied to every batch of images, anew in every epoch.
     """
-    images = _as_image_batch(images, "make_dataset")
-    labels = np.asarray(labels)
-    if labels.ndim != 1:
-        raise ValueError(
-            f"make_dataset: labels must be a 1-D array of class ids, got shape {labels.shape}. "
-            "For one-hot labels pass labels.argmax(axis=1)."
-        )
-    if len(labels) != len(images):
-        raise ValueError(
-            f"make_dataset: got {len(images)} images but {len(labels)} labels; they must match one to one."
-        )
-    if len(images) == 0:
-        raise ValueError("make_dataset: got an empty set of images; pass at least one example.")
+    images, labels = np.asarray(images), np.asarray(labels)
     if not np.issubdtype(images.dtype, np.floating):
-        raise TypeError(
-            f"make_dataset: images must be floating point (pixel values in [0, 1]), got dtype {images.dtype}. "
-            "Use load_mnist() (float32 by default) or divide uint8 images by 255."
-        )
-    if not np.issubdtype(labels.dtype, np.integer):
-        raise TypeError(f"make_dataset: labels must be integer class ids, got dtype {labels.dtype}.")
-    if isinstance(batch_size, bool) or not isinstance(batch_size, numbers.Integral) or batch_size < 1:
-        raise ValueError(f"make_dataset: batch_size must be a positive int, got {batch_size!r}")
-    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, numbers.Integral)):
-        raise TypeError(f"make_dataset: seed must be an int or None, got {seed!r}")
-
-    utils.silence_tensorflow()
-    import tensorflow as tf
-
-    features = images.astype(np.float32, copy=False)
-    targets = labels.astype(np.int64, copy=False)
-    dataset = tf.data.Dataset.from_tensor_slices((features, targets))
+        raise TypeError(f"make_dataset: images must be float in [0, 1], got {images.dtype}; divide by 255")
+    dataset = tf.data.Dataset.from_tensor_slices((images.astype("float32"), labels.astype("int64")))
     if shuffle:
         dataset = dataset.shuffle(len(images), seed=seed, reshuffle_each_iteration=True)
-    return dataset.batch(int(batch_size)).prefetch(tf.data.AUTOTUNE)
+    dataset = dataset.batch(batch_size)
+    if augment is not None:  # one call at a time, so the random draws follow the seed
+        dataset = dataset.map(lambda x, y: (augment(x), y))
+    return dataset.prefetch(tf.data.AUTOTUNE)
 
 
 __all__ = ["front_pad_rows", "first_rows", "columns_as_sequence", "make_dataset"]
