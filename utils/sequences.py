@@ -2,14 +2,13 @@
 
 An MNIST image of shape (28, 28) is read as 28 time steps, each a 28-pixel row. A batch of images,
 shape (n, rows, cols), is therefore already a batch of sequences in Keras's batch-major layout
-(batch, steps, features). The helpers below only reshape that view; they work on numpy arrays
-of any batch size (and on anything ``np.asarray`` accepts, e.g. eager tensors).
+(batch, steps, features). The three array functions only rearrange that view; they take numpy
+arrays of any batch size (and anything ``np.asarray`` accepts, e.g. eager tensors).
 
-Used by notebooks 02 (the ideas, with pictures) and 03 (training, the truncated-input experiment).
-TensorFlow is imported only when ``make_dataset`` is called.
+Every function here is taught in notebooks/02_rows_as_a_sequence.ipynb, in cells marked
+``#@save utils.sequences``; this module keeps the same code (tests/test_notebook_code.py checks it)
+for the code that imports it from notebook 03 on.
 """
-
-import numbers
 
 import numpy as np
 
@@ -20,82 +19,73 @@ utils.silence_tensorflow()
 import tensorflow as tf
 
 
-def _as_image_batch(images, func):
-    """Return ``images`` as a numpy array of shape (n, rows, cols), or raise a ValueError naming ``func``."""
+# Taught in notebooks/02_rows_as_a_sequence.ipynb; the same code as there (tests/test_notebook_code.py).
+def front_pad_rows(images, k):
+    """The first ``k`` rows of every image, after ``rows - k`` rows of zeros: same shape as ``images``.
+
+    The original tutorial's way of feeding "only k rows" to its 28-step model (the digit moves down).
+    """
     images = np.asarray(images)
     if images.ndim != 3:
-        hint = " For a single image use images[None] (or image[np.newaxis])." if images.ndim == 2 else ""
         raise ValueError(
-            f"{func}: expected a batch of images of shape (n, rows, cols), got an array of "
-            f"shape {images.shape} ({images.ndim}-D).{hint}"
+            f"front_pad_rows: expected a batch (n, rows, cols), got shape {images.shape}; "
+            "for one image pass image[None]"
         )
-    return images
-
-
-def _check_k(k, rows, func):
-    """Check that ``k`` is a whole number of rows between 1 and ``rows``."""
-    if isinstance(k, bool) or not isinstance(k, numbers.Integral):
-        raise TypeError(f"{func}: k must be an int (a number of rows), got {k!r} of type {type(k).__name__}")
-    if not 1 <= k <= rows:
-        raise ValueError(f"{func}: k must be between 1 and {rows} (the number of rows), got k={k}")
-    return int(k)
-
-
-def front_pad_rows(images, k):
-    """Keep the first ``k`` rows of every image and shift them down, after ``rows - k`` rows of zeros.
-
-    This is how the original TF 0.x tutorial fed "only 25 rows" to its 28-step model: the sequence
-    keeps its full length, starts with blank rows, and ends with the image's k-th row.
-    Returns an array of the same shape and dtype as ``images``; ``k = rows`` returns a copy.
-
-    >>> front_pad_rows(np.arange(1, 7).reshape(1, 3, 2), 2)[0].tolist()
-    [[0, 0], [1, 2], [3, 4]]
-
-    Used by notebooks 02 (picture) and 03 (the truncated-input experiment).
-    """
-    images = _as_image_batch(images, "front_pad_rows")
     rows = images.shape[1]
-    k = _check_k(k, rows, "front_pad_rows")
-    padded = np.zeros_like(images)
-    padded[:, rows - k :, :] = images[:, :k, :]
-    return padded
+    if not (isinstance(k, (int, np.integer)) and 1 <= k <= rows):
+        raise ValueError(f"front_pad_rows: k must be a whole number of rows from 1 to {rows}, got {k!r}")
+    return np.pad(images[:, :k], [(0, 0), (rows - k, 0), (0, 0)])
 
 
+# Taught in notebooks/02_rows_as_a_sequence.ipynb; the same code as there (tests/test_notebook_code.py).
 def first_rows(images, k):
-    """Keep only the first ``k`` rows of every image: a shorter sequence, shape (n, k, cols), no padding.
+    """The first ``k`` rows of every image and nothing else: a shorter sequence, shape (n, k, cols)."""
+    images = np.asarray(images)
+    if images.ndim != 3:
+        raise ValueError(
+            f"first_rows: expected a batch (n, rows, cols), got shape {images.shape}; "
+            "for one image pass image[None]"
+        )
+    rows = images.shape[1]
+    if not (isinstance(k, (int, np.integer)) and 1 <= k <= rows):
+        raise ValueError(f"first_rows: k must be a whole number of rows from 1 to {rows}, got {k!r}")
+    return images[:, :k].copy()
 
-    A model built with ``steps=None`` (see ``utils.model.build_row_lstm``) reads these k steps and
-    reports its state right after the k-th row. Returns a new array (not a view).
 
-    Used by notebooks 02 (picture) and 03 (the truncated-input experiment).
-    """
-    images = _as_image_batch(images, "first_rows")
-    k = _check_k(k, images.shape[1], "first_rows")
-    return images[:, :k, :].copy()
-
-
+# Taught in notebooks/02_rows_as_a_sequence.ipynb; the same code as there (tests/test_notebook_code.py).
 def columns_as_sequence(images):
-    """Read every image column by column, left to right: step t is column t (its pixels top to bottom).
+    """Read every image column by column, left to right: step t is column t. Shape (n, cols, rows)."""
+    images = np.asarray(images)
+    if images.ndim != 3:
+        raise ValueError(
+            f"columns_as_sequence: expected a batch (n, rows, cols), got shape {images.shape}; "
+            "for one image pass image[None]"
+        )
+    return np.ascontiguousarray(images.transpose(0, 2, 1))
 
-    Returns the transposed images, shape (n, cols, rows), as a new contiguous array; for MNIST
-    that is again (n, 28, 28), so the same row-LSTM can be trained on it.
 
-    Used by notebook 02 (picture and exercise).
-    """
-    images = _as_image_batch(images, "columns_as_sequence")
-    return np.ascontiguousarray(np.swapaxes(images, 1, 2))
-
-
+# Taught in notebooks/02_rows_as_a_sequence.ipynb; the same code as there (tests/test_notebook_code.py).
 def make_dataset(images, labels, batch_size=128, shuffle=True, seed=None, augment=None):
-    """A ``tf.data`` input pipeline: shuffle -> batch -> (augment) -> prefetch.
+    """A ``tf.data`` pipeline of (images, labels) batches: shuffle -> batch -> augment -> prefetch.
 
-    ``images``: float array (n, steps, features) in [0, 1]; ``labels``: integer class ids (n,).
-    The whole set is reshuffled every epoch (``seed``: a repeatable order); the last batch may be
-    smaller. ``augment``: a function applied to every batch of images, anew in every epoch.
+    images: floats in [0, 1], shape (n, steps, features); labels: integer class ids, shape (n,).
+    shuffle: a new order every epoch, repeatable with ``seed`` (None: it follows
+    ``keras.utils.set_random_seed``). The last batch keeps the remainder. augment: an optional
+    function applied to each batch of images (never to the labels), anew in every epoch.
     """
     images, labels = np.asarray(images), np.asarray(labels)
     if not np.issubdtype(images.dtype, np.floating):
-        raise TypeError(f"make_dataset: images must be float in [0, 1], got {images.dtype}; divide by 255")
+        raise TypeError(f"make_dataset: images must be floats in [0, 1], got {images.dtype}; divide by 255")
+    if labels.ndim != 1 or not np.issubdtype(labels.dtype, np.integer):
+        raise ValueError(
+            f"make_dataset: labels must be a 1-D array of integer class ids, got {labels.dtype} "
+            f"of shape {labels.shape}; for one-hot labels pass labels.argmax(axis=1)"
+        )
+    if len(images) != len(labels) or len(images) == 0:
+        raise ValueError(
+            f"make_dataset: got {len(images)} images and {len(labels)} labels; "
+            "they must pair up one to one, at least one of each"
+        )
     dataset = tf.data.Dataset.from_tensor_slices((images.astype("float32"), labels.astype("int64")))
     if shuffle:
         dataset = dataset.shuffle(len(images), seed=seed, reshuffle_each_iteration=True)
