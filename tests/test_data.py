@@ -22,7 +22,7 @@ from utils.data import (
     read_idx,
 )
 
-# Label counts published with the files (../shared/data/mnist/README.md, data/README.md).
+# Label counts published with the files (data/README.md).
 TRAIN_COUNTS = [5923, 6742, 5958, 6131, 5842, 5421, 5918, 6265, 5851, 5949]
 TEST_COUNTS = [980, 1135, 1032, 1010, 982, 892, 958, 1028, 974, 1009]
 IDX_TYPE_CODES = {

@@ -173,8 +173,8 @@ def read_idx(path, *, md5=None):
     """Read an IDX file (``.gz`` or raw) into a writable numpy array of the dtype its header gives.
 
     ``md5``, if given, is the expected MD5 of the decompressed content (raises ``ChecksumError``).
-    Malformed files raise ``IDXFormatError``. Used by notebooks and scripts reading single files;
-    ``load_mnist`` shares its code.
+    Malformed files raise ``IDXFormatError``. For one file on its own (notebook 01 reads the raw
+    training images with it); ``load_mnist`` shares its code.
     """
     data = _read_bytes(path)
     if md5 is not None:

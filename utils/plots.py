@@ -26,7 +26,6 @@ def show_digits(images, labels=None, ncols=5, title=None, size=1.6, cmap="gray_r
     """Draw a grid of 28x28 digits, each titled with its label (if given). Returns the figure.
 
     ``labels`` may be a sequence of ints or of ready-made strings (e.g. "true 3 / pred 5").
-    Used by notebooks 01, 03 and 04.
     """
     images = np.asarray(images)
     if images.ndim != 3:
