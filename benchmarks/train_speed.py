@@ -1,14 +1,19 @@
 """Benchmark: the original training recipe against the recommended one, side by side in one run.
 
-    python benchmarks/train_speed.py            # the real thing (~7 minutes on 2 CPU cores)
-    python benchmarks/train_speed.py --quick    # a try-out on a small subset (~1 minute)
+    python benchmarks/train_speed.py                 # the real thing (~7 minutes on 2 CPU cores)
+    python benchmarks/train_speed.py --seeds 42 1 7  # the pair once per seed, judged on the median ratio
+    python benchmarks/train_speed.py --ablations     # also the recommended recipe without shifts / averaging
+    python benchmarks/train_speed.py --quick         # a try-out on a small subset (~1 minute)
 
 In one process, one after the other, on the same data and the same architecture
 (``utils.model.build_row_lstm``: Dense(128) linear -> LSTM(128) -> Dense(10)), it trains
 
   (a) the original recipe, stock (Adam 1e-3, batch 128, constant rate), for ``--original-epochs``
       epochs (default 8: enough to reach 98.5 % validation accuracy);
-  (b) the recommended recipe (``utils.training.RECOMMENDED_RECIPE``), for its own epochs.
+  (b) the recommended recipe (``utils.training.fit_recommended`` on ``make_dataset(..., batch_size=256,
+      augment=random shifts)``, both taught in notebook 03), for its own 12 epochs;
+  (c) with ``--ablations``, for the first seed only: the recommended recipe without the random shifts,
+      and without the average of the weights, to show which ingredient does what.
 
 For each it measures training images per second, the training time until validation accuracy
 (the 5,000-image validation split, checked twice per epoch) first reaches 97.3 % and 98.5 %, and
@@ -25,7 +30,6 @@ ratio and their median (about 7 minutes per seed).
 """
 
 import argparse
-import dataclasses
 import json
 import os
 import platform
@@ -52,23 +56,167 @@ import tensorflow as tf  # noqa: E402
 from utils.data import load_mnist  # noqa: E402
 from utils.model import build_row_lstm  # noqa: E402
 from utils.plots import save_fig  # noqa: E402
-from utils.training import ORIGINAL_RECIPE, RECOMMENDED_RECIPE, Recipe, ValidationClock, fit, test_accuracy  # noqa: E402
+from utils.sequences import make_dataset  # noqa: E402
+from utils.training import (  # noqa: E402
+    RECOMMENDED_BATCH_SIZE,
+    SHIFT_PIXELS,
+    fit_original,
+    fit_recommended,
+    random_shift,
+    test_accuracy,
+)
 
 THRESHOLDS = (0.973, 0.985)
 #: Where a full run writes every measurement (the numbers behind the README's table and figure).
 MEASUREMENTS = Path(__file__).resolve().parent / "train_speed_results.json"
 
 
+#: The recipes this benchmark can run: how each is trained (see ``train_one``) and what the report shows.
+RECIPES = {
+    "original": {"batch_size": 128, "epochs": 5, "what": "Adam 1e-3, batch 128, constant rate"},
+    "recommended": {
+        "batch_size": RECOMMENDED_BATCH_SIZE,
+        "epochs": 12,
+        "what": "warm-up + cosine to 0 from 4e-3, clipnorm 1, EMA 0.99, random shifts of 2 px, batch 256",
+    },
+    "no shifts": {
+        "batch_size": RECOMMENDED_BATCH_SIZE,
+        "epochs": 12,
+        "what": "recommended without the shifts",
+    },
+    "no averaging": {
+        "batch_size": RECOMMENDED_BATCH_SIZE,
+        "epochs": 12,
+        "what": "recommended without the EMA",
+    },
+}
+
+
+class ValidationClock(keras.callbacks.Callback):
+    """Validation accuracy several times per epoch, and the training time it took to get there.
+
+    ``records`` gets one dict per check: ``epoch`` (fractional, e.g. 0.5), ``train_seconds`` (wall time
+    spent training since ``fit`` started, *excluding* all validation: the clock stops at each epoch's last
+    training step and during each mid-epoch check) and ``val_accuracy``. Mid-epoch checks are made here;
+    the end-of-epoch check is the ``val_accuracy`` Keras itself reports, so ``fit`` needs
+    ``validation_data``. A recipe that averages its weights validates the average: Keras's own check through
+    the recipe's ``keras.callbacks.SwapEMAWeights``, and this clock's through one of its own.
+    """
+
+    def __init__(self, x_val, y_val, checks_per_epoch=2):
+        super().__init__()
+        if (
+            isinstance(checks_per_epoch, bool)
+            or not isinstance(checks_per_epoch, int)
+            or checks_per_epoch < 1
+        ):
+            raise ValueError(
+                f"ValidationClock: checks_per_epoch must be a positive int, got {checks_per_epoch!r}"
+            )
+        self.x_val, self.y_val = np.asarray(x_val), np.asarray(y_val)
+        self.checks_per_epoch = checks_per_epoch
+        self.records = []
+
+    def _pause(self):
+        if self._running:
+            self._train_seconds += time.perf_counter() - self._started
+            self._running = False
+
+    def _resume(self):
+        self._started = time.perf_counter()
+        self._running = True
+
+    def on_train_begin(self, logs=None):
+        self.records, self._train_seconds, self._running = [], 0.0, False
+        self._steps = self.params.get("steps")
+        self._resume()
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self._resume()
+        self._epoch, self._next_check = epoch, 1
+
+    def _evaluate(self):
+        swap = [keras.callbacks.SwapEMAWeights()] if self.model.optimizer.use_ema else []
+        scores = self.model.evaluate(
+            self.x_val, self.y_val, batch_size=1000, verbose=0, return_dict=True, callbacks=swap
+        )
+        return float(scores["accuracy"])
+
+    def on_train_batch_end(self, batch, logs=None):
+        done = batch + 1  # with steps_per_execution > 1 Keras reports every k-th step only
+        if self._steps and done >= self._steps:  # the epoch's training is over: validation follows
+            self._pause()
+            return
+        due = self._next_check * (self._steps or 0) / self.checks_per_epoch
+        if self._steps and self._next_check < self.checks_per_epoch and done >= due:
+            self._pause()
+            self.records.append(
+                {
+                    "epoch": self._epoch + done / self._steps,
+                    "train_seconds": self._train_seconds,
+                    "val_accuracy": self._evaluate(),
+                }
+            )
+            while (
+                self._next_check < self.checks_per_epoch
+                and done >= self._next_check * self._steps / self.checks_per_epoch
+            ):
+                self._next_check += 1
+            self._resume()
+
+    def on_epoch_end(self, epoch, logs=None):
+        self._pause()
+        if "val_accuracy" not in (logs or {}):
+            raise RuntimeError(
+                "ValidationClock: fit must be given validation_data (no val_accuracy in the logs)"
+            )
+        self.records.append(
+            {
+                "epoch": float(epoch + 1),
+                "train_seconds": self._train_seconds,
+                "val_accuracy": float(logs["val_accuracy"]),
+            }
+        )
+
+    def time_to_reach(self, accuracy):
+        """Training seconds until validation accuracy first reached ``accuracy``, or None."""
+        return next((r["train_seconds"] for r in self.records if r["val_accuracy"] >= accuracy), None)
+
+    def epochs_to_reach(self, accuracy):
+        """Epochs (fractional) until validation accuracy first reached ``accuracy``, or None."""
+        return next((r["epoch"] for r in self.records if r["val_accuracy"] >= accuracy), None)
+
+
+def train_one(name, model, x_train, y_train, validation_data, epochs, callbacks, verbose):
+    """Train ``model`` with the recipe called ``name`` (a key of RECIPES), exactly as notebook 03 does."""
+    if name == "original":
+        return fit_original(
+            model, x_train, y_train, validation_data, epochs, callbacks=callbacks, verbose=verbose
+        )
+    shift = None if name == "no shifts" else (lambda images: random_shift(images, SHIFT_PIXELS))
+    train_ds = make_dataset(x_train, y_train, batch_size=RECOMMENDED_BATCH_SIZE, augment=shift)
+    ema_momentum = None if name == "no averaging" else 0.99
+    return fit_recommended(
+        model,
+        train_ds,
+        validation_data,
+        epochs,
+        ema_momentum=ema_momentum,
+        callbacks=callbacks,
+        verbose=verbose,
+    )
+
+
 def run(recipe, mnist, x_train, y_train, x_val, y_val, seed, verbose):
-    """Train one recipe from a fresh seeded model; returns a dict of measurements."""
+    """Train one recipe (a dict with "name", "batch_size", "epochs") from a fresh seeded model."""
     keras.utils.set_random_seed(seed)
     model = build_row_lstm()
     clock = ValidationClock(x_val, y_val, checks_per_epoch=2)
     started = time.perf_counter()
-    fit(model, recipe, x_train, y_train, x_val, y_val, verbose=verbose, callbacks=[clock])
+    train_one(recipe["name"], model, x_train, y_train, (x_val, y_val), recipe["epochs"], [clock], verbose)
     wall = time.perf_counter() - started
     train_seconds = clock.records[-1]["train_seconds"]
-    epoch_ends = [r["train_seconds"] for r in clock.records if r["epoch"].is_integer()]
+    epoch_ends = [r["train_seconds"] for r in clock.records if float(r["epoch"]).is_integer()]
     epoch_seconds = np.diff([0.0] + epoch_ends)
     return {
         "recipe": recipe,
@@ -76,7 +224,7 @@ def run(recipe, mnist, x_train, y_train, x_val, y_val, seed, verbose):
         "records": clock.records,
         "train_seconds": train_seconds,
         "validation_seconds": wall - train_seconds,
-        "samples_per_second": recipe.epochs * len(x_train) / train_seconds,
+        "samples_per_second": recipe["epochs"] * len(x_train) / train_seconds,
         "median_epoch_seconds": float(np.median(epoch_seconds)),
         "reach": {t: (clock.time_to_reach(t), clock.epochs_to_reach(t)) for t in THRESHOLDS},
         "best_val": max(r["val_accuracy"] for r in clock.records),
@@ -92,6 +240,15 @@ def _epochs_text(epochs):
 def _reach_text(reach):
     seconds, epochs = reach
     return "not reached" if seconds is None else f"{seconds:.0f} s (ep {_epochs_text(epochs)})"
+
+
+def print_checks(result):
+    """One line with every validation check of a run: epoch: accuracy @ training seconds."""
+    checks = ", ".join(
+        f"{_epochs_text(rec['epoch'])}: {rec['val_accuracy']:.4f} @ {rec['train_seconds']:.0f}s"
+        for rec in result["records"]
+    )
+    print(f"  val accuracy by epoch: {checks}", flush=True)
 
 
 def print_table(results):
@@ -114,10 +271,10 @@ def print_table(results):
         recipe = r["recipe"]
         rows.append(
             [
-                recipe.name,
+                recipe["name"],
                 str(r["seed"]),
-                str(recipe.batch_size),
-                str(recipe.epochs),
+                str(recipe["batch_size"]),
+                str(recipe["epochs"]),
                 f"{r['samples_per_second']:.0f}",
                 f"{r['median_epoch_seconds']:.1f}",
                 _reach_text(r["reach"][0.973]),
@@ -165,7 +322,7 @@ def median_ratio(pairs, threshold=0.985):
 
 
 def verdict(pairs):
-    """Issue 5's target: 98.5 % validation in at most half the original's time (the median over the
+    """The recommended recipe's target: 98.5 % validation in at most half the original's time (the median over the
     seeds run), and >= 99 % test accuracy."""
     ratio = median_ratio(pairs)
     fast = ratio is not None and ratio <= 0.5
@@ -178,12 +335,20 @@ def verdict(pairs):
     )
 
 
+COLOURS = {
+    "original": "tab:gray",
+    "recommended": "tab:blue",
+    "no shifts": "tab:orange",
+    "no averaging": "tab:green",
+}
+
+
 def plot(results, path=None):
     """Validation accuracy vs training time; the first seed drawn boldly, further seeds thin."""
     fig, ax = plt.subplots(figsize=(7.5, 4.5))
     first_seed = results[0]["seed"]
     for r in results:
-        colour = "tab:gray" if r["recipe"].name == "original" else "tab:blue"
+        colour = COLOURS.get(r["recipe"]["name"], "tab:purple")
         seconds = [0.0] + [rec["train_seconds"] for rec in r["records"]]
         accuracy = [np.nan] + [100 * rec["val_accuracy"] for rec in r["records"]]
         recipe = r["recipe"]
@@ -194,7 +359,7 @@ def plot(results, path=None):
                 color=colour,
                 linewidth=0.8,
                 alpha=0.5,
-                label=f"{recipe.name}, seed {r['seed']} (test {r['test_accuracy']:.2%})",
+                label=f"{recipe['name']}, seed {r['seed']} (test {r['test_accuracy']:.2%})",
             )
             continue
         ax.plot(
@@ -202,7 +367,7 @@ def plot(results, path=None):
             accuracy,
             marker=".",
             color=colour,
-            label=f"{recipe.name} (batch {recipe.batch_size}, {recipe.epochs} ep, seed {r['seed']}, "
+            label=f"{recipe['name']} (batch {recipe['batch_size']}, {recipe['epochs']} ep, seed {r['seed']}, "
             f"test {r['test_accuracy']:.2%})",
         )
         reached = r["reach"][0.985][0]
@@ -248,7 +413,7 @@ def save_measurements(results, path):
     atomically, so the numbers behind the README's table and figure stay inspectable."""
     runs = [
         {
-            "recipe": dataclasses.asdict(r["recipe"]),
+            "recipe": dict(r["recipe"]),
             **{
                 key: r[key]
                 for key in (
@@ -288,7 +453,8 @@ def load_measurements(path):
         results = []
         for run in saved["runs"]:
             result = dict(run)
-            result["recipe"] = Recipe(**run["recipe"])
+            result["recipe"] = dict(run["recipe"])
+            result["recipe"]["name"]  # a recipe without a name is not a measurement of ours
             result["reach"] = {float(t): (v["seconds"], v["epochs"]) for t, v in run["reach"].items()}
             results.append(result)
     except (OSError, ValueError, KeyError, TypeError) as error:
@@ -317,27 +483,43 @@ def main(argv=None):
         metavar="SEED",
         help="one run of each recipe per seed (default: 42); with several, the median ratio counts",
     )
-    parser.add_argument("--verbose", type=int, default=0, choices=(0, 1, 2), help="Keras fit verbosity")
+    parser.add_argument(
+        "--ablations",
+        action="store_true",
+        help="also train, for the first seed, the recommended recipe without the shifts and without the averaging",
+    )
+    parser.add_argument(
+        "--verbose",
+        type=int,
+        default=2,
+        choices=(0, 1, 2),
+        help="Keras fit verbosity (default 2: a line per epoch)",
+    )
     parser.add_argument(
         "--replot", action="store_true", help=f"only redraw the plot from {MEASUREMENTS.name} (no training)"
     )
     args = parser.parse_args(argv)
     if args.replot:
         written = plot(load_measurements(MEASUREMENTS))
-        print(f"Plot redrawn from {MEASUREMENTS.name}: {written.relative_to(utils.REPO_ROOT)}")
+        print(f"Plot redrawn from {MEASUREMENTS.name}: {utils.relative_to_repo(written)}")
         return 0
     if args.original_epochs < 1:
         parser.error(f"--original-epochs must be a positive int, got {args.original_epochs}")
 
     mnist = load_mnist()
     x_train, y_train, x_val, y_val = mnist.x_train, mnist.y_train, mnist.x_val, mnist.y_val
-    original = dataclasses.replace(ORIGINAL_RECIPE, epochs=args.original_epochs)
-    recommended = RECOMMENDED_RECIPE
+    original = {"name": "original", **RECIPES["original"], "epochs": args.original_epochs}
+    recommended = {"name": "recommended", **RECIPES["recommended"]}
+    ablations = (
+        [{"name": name, **RECIPES[name]} for name in ("no shifts", "no averaging")] if args.ablations else []
+    )
     plot_path = None
     if args.quick:
         x_train, y_train, x_val, y_val = x_train[:2000], y_train[:2000], x_val[:1000], y_val[:1000]
-        original = dataclasses.replace(original, epochs=1)
-        recommended = dataclasses.replace(recommended, epochs=2, warmup_epochs=0.5)
+        original["epochs"] = 1
+        recommended["epochs"] = 2
+        for ablation in ablations:
+            ablation["epochs"] = 2
         plot_path = Path(tempfile.gettempdir()) / "train_speed_quick.png"
 
     print(
@@ -346,13 +528,15 @@ def main(argv=None):
     )
     print(
         f"Data: {len(x_train)} training, {len(x_val)} validation, {len(mnist.x_test)} test images"
-        f"{' (quick mode)' if args.quick else ''}; seeds {' '.join(map(str, args.seeds))}"
+        f"{' (quick mode)' if args.quick else ''}; seeds {' '.join(map(str, args.seeds))}",
+        flush=True,
     )
     # Pay TensorFlow's one-time start-up costs (thread pools, kernel registration) before either
     # clock starts, so they do not land on whichever recipe happens to run first.
-    warm_up = dataclasses.replace(ORIGINAL_RECIPE, epochs=1)
     keras.utils.set_random_seed(args.seeds[0])
-    fit(build_row_lstm(), warm_up, x_train[:256], y_train[:256], x_val[:256], y_val[:256], verbose=0)
+    fit_original(
+        build_row_lstm(), x_train[:256], y_train[:256], (x_val[:256], y_val[:256]), epochs=1, verbose=0
+    )
     keras.backend.clear_session()
 
     load_before = os.getloadavg()[0]
@@ -360,19 +544,19 @@ def main(argv=None):
     for seed in args.seeds:
         pair = []
         for recipe in (original, recommended):
-            print(f"\nTraining (seed {seed}) {recipe.describe()}", flush=True)
-            result = run(recipe, mnist, x_train, y_train, x_val, y_val, seed, args.verbose)
             print(
-                "  val accuracy by epoch: "
-                + ", ".join(
-                    f"{_epochs_text(rec['epoch'])}: {rec['val_accuracy']:.4f} @ {rec['train_seconds']:.0f}s"
-                    for rec in result["records"]
-                ),
+                f"\nTraining (seed {seed}) {recipe['name']}: {recipe['what']}, {recipe['epochs']} epochs",
                 flush=True,
             )
+            result = run(recipe, mnist, x_train, y_train, x_val, y_val, seed, args.verbose)
+            print_checks(result)
             pair.append(result)
         pairs.append(pair)
     results = [result for pair in pairs for result in pair]
+    for recipe in ablations:  # the first seed only: which ingredient of the recommended recipe does what
+        print(f"\nTraining (seed {args.seeds[0]}) {recipe['name']}: {recipe['what']}", flush=True)
+        results.append(run(recipe, mnist, x_train, y_train, x_val, y_val, args.seeds[0], args.verbose))
+        print_checks(results[-1])
     print(
         f"\nLoad average (1 min) before/after: {load_before:.1f} / {os.getloadavg()[0]:.1f} "
         "(the machine is shared: a load above the core count slows both recipes)\n"
@@ -383,9 +567,7 @@ def main(argv=None):
         results, MEASUREMENTS if plot_path is None else plot_path.with_suffix(".json")
     )
 
-    def shown(path):
-        return path.relative_to(utils.REPO_ROOT) if path.is_relative_to(utils.REPO_ROOT) else path
-
+    shown = utils.relative_to_repo
     print(f"\nPlot: {shown(written)}; measurements: {shown(measurements)}")
     print(verdict(pairs))
     for pair in pairs:
