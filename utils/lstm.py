@@ -1,7 +1,8 @@
 """An LSTM cell written out by hand in numpy, matching ``keras.layers.LSTM`` exactly.
 
-Used by notebook 03 (one step by hand, checked against Keras) and notebook 04 (gate activity of the
-trained model, via ``utils.inspection``).
+``lstm_step`` and ``lstm_unroll`` are taught in notebook 03 (the cell marked ``#@save utils.lstm``; this is
+the same code, checked by tests/test_notebook_code.py); notebook 04 runs them with the trained weights.
+``lstm_weights`` reads those weights out of a Keras layer.
 
 Keras stores the four gates side by side in one matrix, in the order **i, f, c, o**
 (input gate, forget gate, cell candidate -- called ``g`` here -- and output gate)::
@@ -23,13 +24,54 @@ Keras's float32 kernel; the two agree to well below 1e-5.
 
 import numpy as np
 
-#: Keras's gate order inside the stacked kernel (``g`` is Keras's "c", the cell candidate).
-GATE_ORDER = ("i", "f", "g", "o")
+# Taught in notebooks/03_lstm_classifier.ipynb; the same code as there (tests/test_notebook_code.py).
+GATE_ORDER = ("i", "f", "g", "o")  # Keras stacks the four gates' weights side by side in this order
 
 
-def _sigmoid(z):
-    # Written with tanh so it never overflows for large |z| (exp(-z) would, in float32).
+# Taught in notebooks/03_lstm_classifier.ipynb; the same code as there (tests/test_notebook_code.py).
+def sigmoid(z):
+    """The logistic function 1 / (1 + exp(-z)), written with tanh so that it never overflows."""
     return 0.5 * (1.0 + np.tanh(0.5 * z))
+
+
+# Taught in notebooks/03_lstm_classifier.ipynb; the same code as there (tests/test_notebook_code.py).
+def lstm_step(x_t, h_prev, c_prev, kernel, recurrent_kernel, bias):
+    """One LSTM time step, as ``keras.layers.LSTM`` computes it. Returns ``(h_t, c_t, gates)``.
+
+    x_t (batch, input_dim); h_prev, c_prev (batch, units); kernel (input_dim, 4 * units);
+    recurrent_kernel (units, 4 * units); bias (4 * units,); gates: a dict of (batch, units) arrays.
+    """
+    if np.shape(x_t)[-1] != np.shape(kernel)[0]:
+        raise ValueError(f"lstm_step: x_t must be (batch, {np.shape(kernel)[0]}), got {np.shape(x_t)}")
+    z = x_t @ kernel + h_prev @ recurrent_kernel + bias  # (batch, 4 * units): blocks [i | f | g | o]
+    z_i, z_f, z_g, z_o = np.split(z, 4, axis=-1)
+    i, f, o = sigmoid(z_i), sigmoid(z_f), sigmoid(z_o)  # input, forget, output gate: between 0 and 1
+    g = np.tanh(z_g)  # candidate values for the cell: between -1 and 1
+    c_t = f * c_prev + i * g  # keep part of the old memory, write part of the new
+    h_t = o * np.tanh(c_t)  # show part of the memory as the output
+    return h_t, c_t, {"i": i, "f": f, "g": g, "o": o}
+
+
+# Taught in notebooks/03_lstm_classifier.ipynb; the same code as there (tests/test_notebook_code.py).
+def lstm_unroll(x, kernel, recurrent_kernel, bias, h0=None, c0=None, *, dtype=np.float64):
+    """Run ``lstm_step`` over whole sequences x (batch, steps, input_dim), from zero states by default.
+
+    Returns a dict of (batch, steps, units) arrays: "h" (the output at every step), "c" (the cell
+    state) and the gates "i", "f", "g", "o". ``dtype=np.float32`` halves the memory for big batches.
+    """
+    x, kernel, recurrent_kernel, bias = (np.asarray(a, dtype) for a in (x, kernel, recurrent_kernel, bias))
+    if x.ndim != 3:
+        raise ValueError(f"lstm_unroll: x must be (batch, steps, input_dim), got shape {x.shape}")
+    batch, steps, _ = x.shape
+    units = recurrent_kernel.shape[0]
+    h = np.zeros((batch, units), dtype) if h0 is None else np.asarray(h0, dtype)
+    c = np.zeros((batch, units), dtype) if c0 is None else np.asarray(c0, dtype)
+    history = {name: [] for name in ("h", "c", *GATE_ORDER)}
+    for t in range(steps):
+        h, c, gates = lstm_step(x[:, t], h, c, kernel, recurrent_kernel, bias)
+        for name, value in {"h": h, "c": c, **gates}.items():
+            history[name].append(value)
+    return {name: np.stack(values, axis=1) for name, values in history.items()}
 
 
 def lstm_weights(layer):
@@ -79,82 +121,4 @@ def _check_weights(kernel, recurrent_kernel, bias, where):
     return kernel.shape[0], units
 
 
-def _check_state(name, state, batch, units, where):
-    if state.shape != (batch, units):
-        raise ValueError(
-            f"{where}: {name} must have shape (batch, units) = {(batch, units)}, got {state.shape}"
-        )
-
-
-def lstm_step(x_t, h_prev, c_prev, kernel, recurrent_kernel, bias, *, dtype=np.float64):
-    """One LSTM time step, exactly as ``keras.layers.LSTM`` computes it (gate order i, f, c, o).
-
-    Shapes: ``x_t`` (batch, input_dim), ``h_prev`` and ``c_prev`` (batch, units), ``kernel``
-    (input_dim, 4*units), ``recurrent_kernel`` (units, 4*units), ``bias`` (4*units,).
-    Returns ``(h_t, c_t, gates)`` where ``gates`` is a dict of the activations ``"i"``, ``"f"``,
-    ``"g"`` (cell candidate, Keras's "c") and ``"o"``, each (batch, units). Computed in ``dtype``.
-    Used by notebook 03 ("one LSTM step by hand") and by ``lstm_unroll``.
-    """
-    x_t, h_prev, c_prev, kernel, recurrent_kernel, bias = (
-        np.asarray(a, dtype=dtype) for a in (x_t, h_prev, c_prev, kernel, recurrent_kernel, bias)
-    )
-    input_dim, units = _check_weights(kernel, recurrent_kernel, bias, where="lstm_step")
-    if x_t.ndim != 2 or x_t.shape[1] != input_dim:
-        raise ValueError(
-            f"lstm_step: x_t must have shape (batch, input_dim) = (batch, {input_dim}), got {x_t.shape}"
-        )
-    batch = x_t.shape[0]
-    _check_state("h_prev", h_prev, batch, units, "lstm_step")
-    _check_state("c_prev", c_prev, batch, units, "lstm_step")
-
-    z = x_t @ kernel + h_prev @ recurrent_kernel + bias  # (batch, 4*units), blocks [i | f | g | o]
-    return _cell_update(z, c_prev)
-
-
-def _cell_update(z, c_prev):
-    """The LSTM's non-linear part: gate activations from pre-activations ``z``, then the new states."""
-    z_i, z_f, z_g, z_o = np.split(z, 4, axis=1)
-    gates = {"i": _sigmoid(z_i), "f": _sigmoid(z_f), "g": np.tanh(z_g), "o": _sigmoid(z_o)}
-    c_t = gates["f"] * c_prev + gates["i"] * gates["g"]
-    h_t = gates["o"] * np.tanh(c_t)
-    return h_t, c_t, gates
-
-
-def lstm_unroll(x, kernel, recurrent_kernel, bias, h0=None, c0=None, *, dtype=np.float64):
-    """Run the hand-written LSTM over whole sequences ``x`` of shape (batch, steps, input_dim).
-
-    ``h0`` / ``c0`` are the initial states (batch, units), zeros by default (as in Keras).
-    Returns a dict of arrays, each (batch, steps, units): ``"h"`` (hidden state = the LSTM's output at
-    every step, like ``return_sequences=True``), ``"c"`` (cell state) and the gate activations
-    ``"i"``, ``"f"``, ``"g"``, ``"o"``. ``result["h"][:, -1]`` and ``result["c"][:, -1]`` are Keras's final
-    states (``return_state=True``). ``dtype`` sets the arithmetic and the returned arrays' precision
-    (pass ``np.float32`` to halve the memory for large batches).
-    Used by notebook 03 (the 28-step unroll checked against Keras) and notebook 04 (gates of the trained model).
-    """
-    x = np.asarray(x, dtype=dtype)
-    kernel, recurrent_kernel, bias = (np.asarray(a, dtype=dtype) for a in (kernel, recurrent_kernel, bias))
-    input_dim, units = _check_weights(kernel, recurrent_kernel, bias, where="lstm_unroll")
-    if x.ndim != 3 or x.shape[2] != input_dim:
-        raise ValueError(
-            f"lstm_unroll: x must have shape (batch, steps, input_dim) = (batch, steps, {input_dim}), "
-            f"got {x.shape}"
-        )
-    batch, steps, _ = x.shape
-    if steps < 1:
-        raise ValueError("lstm_unroll: x has 0 time steps; pass at least one step")
-    h = np.zeros((batch, units), dtype) if h0 is None else np.asarray(h0, dtype=dtype)
-    c = np.zeros((batch, units), dtype) if c0 is None else np.asarray(c0, dtype=dtype)
-    _check_state("h0", h, batch, units, "lstm_unroll")
-    _check_state("c0", c, batch, units, "lstm_unroll")
-
-    out = {name: np.empty((batch, steps, units), dtype) for name in ("h", "c", *GATE_ORDER)}
-    # The input part of z does not depend on the recurrence: one big matmul for all steps at once.
-    x_proj = x @ kernel + bias  # (batch, steps, 4*units)
-    for t in range(steps):
-        h, c, gates = _cell_update(x_proj[:, t] + h @ recurrent_kernel, c)
-        for name, value in (("h", h), ("c", c), *gates.items()):
-            out[name][:, t] = value
-    return out
-
-
-__all__ = ["GATE_ORDER", "lstm_weights", "lstm_step", "lstm_unroll"]
+__all__ = ["GATE_ORDER", "sigmoid", "lstm_step", "lstm_unroll", "lstm_weights"]

@@ -1,6 +1,8 @@
 """The row-LSTM classifier: the original tutorial's architecture in Keras 3.
 
-Used by notebooks 03 (build, train, inspect), 04 (load the shipped weights) and the benchmarks.
+``build_row_lstm``, ``build_inspection_model`` and ``cudnn_eligible`` are taught in notebook 03 (this is
+the same code, checked by tests/test_notebook_code.py); ``load_row_lstm`` loads the shipped weights
+(notebook 04), and the two table helpers print the original tutorial's tensors (notebook 03).
 
     rows (batch, 28, 28) -> Dense(128) linear "input_projection"
                          -> LSTM(128) "lstm" (last output only)
@@ -15,31 +17,24 @@ import utils
 
 utils.silence_tensorflow()
 
-import keras  # noqa: E402
+import keras
 
 #: The trained weights that ship with the repo (see README for the command that makes them).
 WEIGHTS_PATH = utils.MODELS_DIR / "row_lstm.weights.h5"
 
 
-def build_row_lstm(steps=28, features=28, units=128, num_classes=10, name="row_lstm"):
-    """Build the original tutorial's model: linear input layer, LSTM, linear output layer.
+# Taught in notebooks/03_lstm_classifier.ipynb; the same code as there (tests/test_notebook_code.py).
+def build_row_lstm(steps=28, features=28, units=128, num_classes=10):
+    """The original tutorial's model: a linear Dense(units) on every row, an LSTM(units) over the rows,
+    and a linear Dense(num_classes) on its last output. It outputs logits (use ``from_logits=True``).
 
-    ``steps=None`` accepts sequences of any length (e.g. only the first k rows); the
-    weights do not depend on the length, so they can be copied between the two variants.
-    The LSTM keeps Keras's defaults (tanh/sigmoid, no recurrent dropout, ``unroll=False``)
-    so that it stays eligible for the fused cuDNN kernel on a GPU.
-    The model outputs logits; pair it with ``from_logits=True`` losses.
+    ``steps=None`` accepts sequences of any length; the weights do not depend on it.
     """
-    for arg, value in {"features": features, "units": units, "num_classes": num_classes}.items():
-        if not isinstance(value, int) or value < 1:
-            raise ValueError(f"build_row_lstm: {arg} must be a positive int, got {value!r}")
-    if steps is not None and (not isinstance(steps, int) or steps < 1):
-        raise ValueError(f"build_row_lstm: steps must be a positive int or None, got {steps!r}")
-    inputs = keras.Input(shape=(steps, features), name="rows")
-    projected = keras.layers.Dense(units, name="input_projection")(inputs)
-    last_output = keras.layers.LSTM(units, name="lstm")(projected)
-    logits = keras.layers.Dense(num_classes, name="logits")(last_output)
-    return keras.Model(inputs, logits, name=name)
+    rows = keras.Input(shape=(steps, features), name="rows")  # (batch, steps, features)
+    projected = keras.layers.Dense(units, name="input_projection")(rows)  # X W_in + b_in, row by row
+    last_output = keras.layers.LSTM(units, name="lstm")(projected)  # h after the last row only
+    logits = keras.layers.Dense(num_classes, name="logits")(last_output)  # h W_out + b_out
+    return keras.Model(rows, logits, name="row_lstm")
 
 
 def load_row_lstm(path=None, steps=28):
@@ -70,39 +65,27 @@ def row_lstm_layer(model, name, where):
         ) from None
 
 
+# Taught in notebooks/03_lstm_classifier.ipynb; the same code as there (tests/test_notebook_code.py).
 def build_inspection_model(model):
-    """Wrap a row-LSTM classifier in a model that returns every intermediate tensor, as a dict.
+    """A model that returns every intermediate tensor of a row-LSTM classifier, as a dict.
 
-    The inspection model *shares* the classifier's layers and weights (no copies): its LSTM is a
-    ``keras.layers.RNN`` around the very same ``LSTMCell``, but with ``return_sequences=True`` and
-    ``return_state=True``. Its outputs, for a batch of shape (batch, steps, features):
-
-    * ``"rows"``          the input rows X, (batch, steps, features)
-    * ``"projected"``     the linear input layer's output H, (batch, steps, units)
-    * ``"lstm_outputs"``  the LSTM's output h_t at every step, (batch, steps, units)
-    * ``"final_h"``       the final hidden state (= the last output), (batch, units)
-    * ``"final_c"``       the final cell state, (batch, units)
-    * ``"logits"``        the classifier's output O, (batch, num_classes) -- the same as ``model(x)``
-
-    Used by notebook 03 (printing the original tutorial's tensors).
+    It shares the classifier's layers and weights: its LSTM is a ``keras.layers.RNN`` around the very
+    same ``LSTMCell``, asked for the output at every step and the final states.
     """
-    for name in ("input_projection", "lstm", "logits"):
-        row_lstm_layer(model, name, "build_inspection_model")
-    lstm = model.get_layer("lstm")
     rows = keras.Input(shape=model.input_shape[1:], name="rows")
     projected = model.get_layer("input_projection")(rows)
-    every_step = keras.layers.RNN(lstm.cell, return_sequences=True, return_state=True, name="lstm_every_step")
+    every_step = keras.layers.RNN(model.get_layer("lstm").cell, return_sequences=True, return_state=True)
     lstm_outputs, final_h, final_c = every_step(projected)
     logits = model.get_layer("logits")(final_h)
     outputs = {
-        "rows": rows,
-        "projected": projected,
-        "lstm_outputs": lstm_outputs,
-        "final_h": final_h,
-        "final_c": final_c,
-        "logits": logits,
+        "rows": rows,  # X (batch, steps, features)
+        "projected": projected,  # H = X W_in + b_in (batch, steps, units)
+        "lstm_outputs": lstm_outputs,  # h_t after every row (batch, steps, units)
+        "final_h": final_h,  # h after the last row = lstm_outputs[:, -1] (batch, units)
+        "final_c": final_c,  # the cell state (memory) after the last row (batch, units)
+        "logits": logits,  # O = h W_out + b_out (batch, classes), the same as model(X)
     }
-    return keras.Model(rows, outputs, name=f"{model.name}_inspection")
+    return keras.Model(rows, outputs, name="inspection")
 
 
 def original_tensor_views(tensors):
@@ -114,7 +97,6 @@ def original_tensor_views(tensors):
     from ``tensors`` (the inspection model's output dict, as numpy arrays or tensors) and returns a list
     of ``(name, value, description)`` triples, in the order the data flows. ``value`` is an array or,
     for the per-step lists, a list of arrays. Print it with ``tensor_table``.
-    Used by notebook 03.
     """
     needed = ("rows", "projected", "lstm_outputs", "final_h", "final_c", "logits")
     missing = [key for key in needed if key not in tensors]
@@ -158,7 +140,7 @@ def original_tensor_views(tensors):
 def tensor_table(views):
     """Format ``(name, value, description)`` triples as one plain-text table: name | shape | what it is.
 
-    A list of equally shaped arrays is shown as ``28 x (5, 128)``. Used by notebook 03.
+    A list of equally shaped arrays is shown as ``28 x (5, 128)``.
     """
     lines = []
     for name, value, description in views:
@@ -175,23 +157,19 @@ def tensor_table(views):
     return "\n".join([fmt.format(*header), rule, *(fmt.format(*row) for row in lines)])
 
 
-def cudnn_eligible(lstm_layer):
-    """Whether Keras would run ``lstm_layer`` with the fused cuDNN kernel on a GPU (TensorFlow backend).
-
-    Asks Keras's own test (``keras.src.backend.tensorflow.rnn``: tanh activation, sigmoid recurrent
-    activation, ``unroll=False``, ``use_bias=True``) without its "is a GPU present" part, and adds the
-    two conditions ``keras.layers.LSTM`` checks itself before taking that path: no recurrent dropout
-    and ``use_cudnn`` left at "auto" (or True). Used by notebook 03 and tests/test_model.py.
-    """
-    from keras.src.backend.tensorflow.rnn import _do_lstm_arguments_support_cudnn
-
-    if not isinstance(lstm_layer, keras.layers.LSTM):
-        raise TypeError(f"cudnn_eligible: expected a keras.layers.LSTM, got {type(lstm_layer).__name__}")
-    cell = lstm_layer.cell
-    arguments_ok = _do_lstm_arguments_support_cudnn(
-        activation=cell.activation,
-        recurrent_activation=cell.recurrent_activation,
-        unroll=lstm_layer.unroll,
-        use_bias=cell.use_bias,
-    )
-    return bool(arguments_ok and not cell.recurrent_dropout and lstm_layer.use_cudnn in ("auto", True))
+# Taught in notebooks/03_lstm_classifier.ipynb; the same code as there (tests/test_notebook_code.py).
+def cudnn_eligible(lstm):
+    """Whether a ``keras.layers.LSTM`` can run on the fused cuDNN kernel when a GPU is present (TensorFlow
+    backend): the conditions listed in the ``keras.layers.LSTM`` documentation, checked one by one."""
+    if not isinstance(lstm, keras.layers.LSTM):
+        raise TypeError(f"cudnn_eligible: expected a keras.layers.LSTM, got {type(lstm).__name__}")
+    conditions = {
+        "activation is tanh": keras.activations.serialize(lstm.activation) == "tanh",
+        "recurrent_activation is sigmoid": keras.activations.serialize(lstm.recurrent_activation)
+        == "sigmoid",
+        "recurrent_dropout is 0": lstm.recurrent_dropout == 0,
+        "unroll is False": not lstm.unroll,
+        "use_bias is True": lstm.use_bias,
+        "use_cudnn is 'auto' or True": lstm.use_cudnn in ("auto", True),
+    }
+    return all(conditions.values())
