@@ -7,9 +7,9 @@ import utils
 
 utils.silence_tensorflow()
 
-import keras  # noqa: E402
+import keras
 
-from utils.model import (  # noqa: E402
+from utils.model import (
     build_inspection_model,
     build_row_lstm,
     cudnn_eligible,
@@ -58,9 +58,8 @@ def test_any_length_model_shares_the_weights(model, images):
     [
         ({"steps": 0}, "steps must be a positive int or None"),
         ({"steps": 2.5}, "steps must be a positive int or None"),
-        ({"features": -1}, "features must be a positive int"),
-        ({"units": "128"}, "units must be a positive int"),
-        ({"num_classes": 0}, "num_classes must be a positive int"),
+        ({"units": -1}, "units"),  # Keras's own checks name the argument
+        ({"num_classes": 0}, "units"),
     ],
 )
 def test_bad_arguments_raise(kwargs, message):
@@ -128,7 +127,7 @@ def test_inspection_model_follows_training(images):
 
 def test_inspection_model_needs_the_row_lstm_layers():
     plain = keras.Sequential([keras.Input((28, 28)), keras.layers.LSTM(4), keras.layers.Dense(10)])
-    with pytest.raises(ValueError, match="no layer named 'input_projection'.*build_row_lstm"):
+    with pytest.raises(ValueError, match="input_projection"):
         build_inspection_model(plain)
 
 

@@ -41,8 +41,12 @@ def lstm_step(x_t, h_prev, c_prev, kernel, recurrent_kernel, bias):
     x_t (batch, input_dim); h_prev, c_prev (batch, units); kernel (input_dim, 4 * units);
     recurrent_kernel (units, 4 * units); bias (4 * units,); gates: a dict of (batch, units) arrays.
     """
-    if np.shape(x_t)[-1] != np.shape(kernel)[0]:
-        raise ValueError(f"lstm_step: x_t must be (batch, {np.shape(kernel)[0]}), got {np.shape(x_t)}")
+    input_dim, units = np.shape(kernel)[0], np.shape(recurrent_kernel)[0]
+    if np.shape(x_t)[1:] != (input_dim,) or np.shape(h_prev)[1:] != (units,):
+        raise ValueError(
+            f"lstm_step: expected x_t (batch, {input_dim}) and h_prev, c_prev (batch, {units}), "
+            f"got {np.shape(x_t)} and {np.shape(h_prev)}"
+        )
     z = x_t @ kernel + h_prev @ recurrent_kernel + bias  # (batch, 4 * units): blocks [i | f | g | o]
     z_i, z_f, z_g, z_o = np.split(z, 4, axis=-1)
     i, f, o = sigmoid(z_i), sigmoid(z_f), sigmoid(z_o)  # input, forget, output gate: between 0 and 1
