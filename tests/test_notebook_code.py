@@ -75,7 +75,8 @@ MIN_STANDALONE_CELLS = 6  # across notebooks 02-04 (README: the pipeline, the mo
 CELL_TIMEOUT = 600  # seconds, per standalone cell
 WORKERS = int(os.environ.get("NOTEBOOK_CODE_WORKERS", "2"))
 
-SAVE_LINE = re.compile(r"^#@save (utils\.\w+)\b")
+SAVE_LINE = re.compile(r"^# ?@save (utils\.\w+)\b")  # `ruff format` writes `# @save`; d2l writes `#@save`
+SAVE_START = re.compile(r"^# ?@save\b")
 TAUGHT_LINE = re.compile(r"^# Taught in (notebooks/[\w.-]+\.ipynb)")
 UPPER_CASE = re.compile(r"^[A-Z][A-Z0-9_]*$")
 KERAS_TF = {"keras", "tensorflow", "tf_keras"}
@@ -244,7 +245,7 @@ def save_cells_not_standalone(cells):
         f"{c.label}: a `#@save` cell must also be tagged `{STANDALONE}` "
         "(add the tag, and make it run on its own)"
         for c in cells
-        if c.source.startswith("#@save") and STANDALONE not in c.tags
+        if SAVE_START.match(c.source) and STANDALONE not in c.tags
     ]
 
 
@@ -313,7 +314,7 @@ def _save_cells(notebook, root):
     found = []
     for cell in code_cells(notebook, root):
         first = cell.source.split("\n", 1)[0]
-        if first.startswith("#@save"):
+        if SAVE_START.match(first):
             match = SAVE_LINE.match(first)
             found.append((cell, match.group(1).split(".", 1)[1] if match else None))
     return found
@@ -337,7 +338,7 @@ def saved_copy_problems(root=REPO):
     for notebook in lesson_notebooks(root):
         nb_label = _relative(notebook, root)
         for cell in code_cells(notebook, root):
-            late = [n for n, line in enumerate(cell.source.splitlines()[1:], 2) if line.startswith("#@save")]
+            late = [n for n, line in enumerate(cell.source.splitlines()[1:], 2) if SAVE_START.match(line)]
             if late:
                 problems.append(f"{cell.label}: `#@save` on line {late[0]}; it must be the cell's first line")
         for cell, module in _save_cells(notebook, root):

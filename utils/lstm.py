@@ -1,6 +1,6 @@
 """An LSTM cell written out by hand in numpy, matching ``keras.layers.LSTM`` exactly.
 
-``lstm_step`` and ``lstm_unroll`` are taught in notebook 03 (the cell marked ``#@save utils.lstm``; this is
+``lstm_step`` and ``lstm_unroll`` are taught in notebook 03 (the cell marked ``# @save utils.lstm``; this is
 the same code, checked by tests/test_notebook_code.py); notebook 04 runs them with the trained weights.
 ``lstm_weights`` reads those weights out of a Keras layer.
 

@@ -6,7 +6,7 @@ shape (n, rows, cols), is therefore already a batch of sequences in Keras's batc
 arrays of any batch size (and anything ``np.asarray`` accepts, e.g. eager tensors).
 
 Every function here is taught in notebooks/02_rows_as_a_sequence.ipynb, in cells marked
-``#@save utils.sequences``; this module keeps the same code (tests/test_notebook_code.py checks it)
+``# @save utils.sequences``; this module keeps the same code (tests/test_notebook_code.py checks it)
 for the code that imports it from notebook 03 on.
 """
 

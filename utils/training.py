@@ -1,7 +1,7 @@
 """The two training recipes of notebook 03, for the scripts and tests that need them.
 
 The recipes are taught, written out, in notebook 03; this module keeps the same code (the cells marked
-``#@save utils.training``; tests/test_notebook_code.py checks that the copies are identical), plus the
+``# @save utils.training``; tests/test_notebook_code.py checks that the copies are identical), plus the
 command that makes the shipped weights::
 
     python -m utils.training --recipe recommended --out models/row_lstm.weights.h5
