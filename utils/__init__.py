@@ -1,16 +1,19 @@
 """Small helpers shared by the notebooks of the LSTM-on-MNIST tutorial.
 
-The *ideas* live in the notebooks; the *plumbing* lives here, one module per topic:
+The *ideas* are written out in the notebooks; this package keeps one copy of every piece a later notebook, a
+test or a script needs (the cells marked ``# @save utils.<module>``; tests/test_notebook_code.py checks that
+both copies are the same code), and the *plumbing* (loading, figures, tools), one module per topic:
 
-* ``utils.data``            -- reading IDX files, verifying and loading MNIST (notebook 01 onwards)
-* ``utils.sequences``       -- images as row sequences, truncated inputs, ``tf.data`` pipelines (02, 03)
-* ``utils.sequence_plots``  -- figures of a digit read as rows/columns, truncated inputs (02)
+* ``utils.data``            -- reading IDX files, verifying and loading MNIST
+* ``utils.sequences``       -- truncated inputs, reading by columns, the ``tf.data`` pipeline (taught in 02)
+* ``utils.sequence_plots``  -- figures of a digit read as rows/columns, truncated inputs
 * ``utils.diagrams``        -- the row-LSTM diagram in images/ (``python -m utils.diagrams``)
-* ``utils.lstm``            -- an LSTM cell written out by hand, matching Keras (03, 04)
-* ``utils.model``           -- the row-LSTM classifier and its inspection model (03, 04)
-* ``utils.training``        -- the original and the recommended training recipes (03, benchmarks)
-* ``utils.inspection``      -- states, gates, per-step decisions, PCA, selectivity, saliency and
-                               occlusion of the trained model (04); its figures: ``utils.inspection_plots``
+* ``utils.lstm``            -- the LSTM cell written out in numpy, matching Keras (taught in 03)
+* ``utils.model``           -- the row-LSTM classifier and its inspection model (taught in 03), the shipped weights
+* ``utils.training``        -- the original and the recommended training recipes (taught in 03), and the
+                               command that makes the shipped weights (``python -m utils.training``)
+* ``utils.inspection``      -- states, gates, per-row readout, PCA, saliency and occlusion of the trained
+                               model (taught in 04); its figures: ``utils.inspection_plots``
 * ``utils.plots``           -- general figure helpers: saving figures into ``images/``, digit grids
 
 Importing ``utils`` is cheap: TensorFlow is only imported by the modules that need it.
