@@ -1,9 +1,15 @@
-"""utils.inspection and utils.inspection_plots (notebook 04) on small inputs and a small random model."""
+"""Notebook 04's pieces (copies in utils.inspection) and its figures (utils.inspection_plots).
+
+Small inputs and a small random model with the notebook's architecture: every piece is checked against an
+independent computation (the hand-written LSTM of notebook 03, finite differences, a band blanked by hand,
+data with known principal directions).
+"""
 
 import matplotlib
 
 matplotlib.use("Agg")
 
+import matplotlib.colors as mcolors  # noqa: E402
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
@@ -17,23 +23,21 @@ utils.silence_tensorflow()
 
 import keras  # noqa: E402
 
-from utils import inspection, inspection_plots  # noqa: E402
+from utils import inspection_plots  # noqa: E402
 from utils.inspection import (  # noqa: E402
-    accuracy_by_step,
-    class_mean_activation,
+    PCA,
+    every_step_model,
     fit_pca,
     gate_saturation,
-    most_exciting,
     occlusion_drop,
     peak_time_order,
     preferred_class_order,
     saliency,
     selectivity,
     settle_step,
-    states_and_gates,
     step_probabilities,
-    top_units_per_class,
 )
+from utils.lstm import lstm_unroll, lstm_weights  # noqa: E402
 from utils.model import build_row_lstm  # noqa: E402
 
 BATCH, STEPS, FEATURES, UNITS = 6, 28, 28, 128
@@ -68,9 +72,15 @@ def images():
     return x
 
 
+def hand_written_states(model, images):
+    """What notebook 04's states cell computes: the input projection, then notebook 03's lstm_unroll."""
+    projection_kernel, projection_bias = model.get_layer("input_projection").get_weights()
+    return lstm_unroll(images @ projection_kernel + projection_bias, *lstm_weights(model.get_layer("lstm")))
+
+
 @pytest.fixture(scope="module")
 def states(model, images):
-    return states_and_gates(model, images)
+    return {key: value.astype("float32") for key, value in hand_written_states(model, images).items()}
 
 
 @pytest.fixture(autouse=True)
@@ -79,69 +89,87 @@ def close_figures():
     plt.close("all")
 
 
-# --- states and gates -------------------------------------------------------------------------------
+def as_numpy(tensor):
+    return keras.ops.convert_to_numpy(tensor)
 
 
-def test_states_and_gates_h_equals_keras_return_sequences(model, images, states):
-    """The hand-written unroll after the input projection gives Keras's LSTM outputs for every step."""
-    keras_lstm = keras.layers.LSTM(UNITS, return_sequences=True, return_state=True)
-    projected = model.get_layer("input_projection").output
-    sequence_model = keras.Model(model.input, keras_lstm(projected))
-    keras_lstm.set_weights(model.get_layer("lstm").get_weights())
-    keras_h, final_h, final_c = (np.asarray(a) for a in sequence_model(images))
+# --- the inspection model ---------------------------------------------------------------------------
 
-    for key in inspection.STATE_KEYS:
-        assert states[key].shape == (BATCH, STEPS, UNITS), key
-        assert states[key].dtype == np.float32
+
+def test_every_step_model_equals_the_hand_written_lstm_at_every_step(model, images, states):
+    outputs = every_step_model(model).predict(images, verbose=0)
+    assert set(outputs) == {"h", "c_last", "logits"}
+    assert outputs["h"].shape == (BATCH, STEPS, UNITS)
+    assert outputs["c_last"].shape == (BATCH, UNITS)
     assert min(np.std(states[gate]) for gate in "ifo") > 0.1  # gates really spread, not all ~0.5
-    assert np.max(np.abs(states["h"] - keras_h)) < TOLERANCE
-    assert np.max(np.abs(states["h"][:, -1] - final_h)) < TOLERANCE
-    assert np.max(np.abs(states["c"][:, -1] - final_c)) < TOLERANCE
+    assert np.max(np.abs(outputs["h"] - states["h"])) < TOLERANCE
+    assert np.max(np.abs(outputs["c_last"] - states["c"][:, -1])) < TOLERANCE
+    np.testing.assert_allclose(outputs["logits"], as_numpy(model(images)), atol=TOLERANCE)
 
 
-def test_states_and_gates_in_chunks_equals_one_batch(model, images, states):
-    chunked = states_and_gates(model, images, keep=("h", "f"), batch_size=4)
-    assert set(chunked) == {"h", "f"}
-    np.testing.assert_allclose(chunked["h"], states["h"], atol=1e-6)
-    np.testing.assert_allclose(chunked["f"], states["f"], atol=1e-6)
+def test_every_step_model_shares_the_trained_weights(model, images):
+    """No copies: the inspection model has no weights of its own and follows changes to the model's."""
+    copy = build_row_lstm()
+    copy.set_weights(model.get_weights())
+    inspect = every_step_model(copy)
+    assert {id(w) for w in inspect.weights} == {id(w) for w in copy.weights}
+    before = as_numpy(inspect(images)["h"])
+    lstm = copy.get_layer("lstm")
+    kernel, recurrent_kernel, bias = lstm.get_weights()
+    lstm.set_weights([kernel, recurrent_kernel, bias + 1.0])
+    after = as_numpy(inspect(images)["h"])
+    assert np.max(np.abs(after - before)) > 1e-2
+    assert np.max(np.abs(after - hand_written_states(copy, images)["h"])) < TOLERANCE
 
 
-def test_states_and_gates_gates_reproduce_the_cell_equations(states):
-    """c_t = f * c_{t-1} + i * g and h_t = o * tanh(c_t), step by step."""
-    previous_c = np.concatenate([np.zeros_like(states["c"][:, :1]), states["c"][:, :-1]], axis=1)
-    np.testing.assert_allclose(states["c"], states["f"] * previous_c + states["i"] * states["g"], atol=1e-5)
-    np.testing.assert_allclose(states["h"], states["o"] * np.tanh(states["c"]), atol=1e-5)
+def test_every_step_model_works_for_any_number_of_rows(model, images):
+    any_length = build_row_lstm(steps=None)
+    any_length.set_weights(model.get_weights())
+    outputs = every_step_model(any_length).predict(images[:, :10], verbose=0)
+    assert outputs["h"].shape == (BATCH, 10, UNITS)
+    full = every_step_model(model).predict(images, verbose=0)
+    np.testing.assert_allclose(outputs["h"], full["h"][:, :10], atol=TOLERANCE)
 
 
-def test_states_and_gates_rejects_bad_input(model, images):
-    with pytest.raises(ValueError, match=r"images\[None\]"):
-        states_and_gates(model, images[0])
-    with pytest.raises(ValueError, match="empty batch"):
-        states_and_gates(model, images[:0])
-    with pytest.raises(ValueError, match="keep"):
-        states_and_gates(model, images, keep=("h", "x"))
-    with pytest.raises(ValueError, match="batch_size"):
-        states_and_gates(model, images, batch_size=0)
-    other = keras.Sequential([keras.Input((STEPS, FEATURES)), keras.layers.LSTM(4, name="lstm")])
-    with pytest.raises(ValueError, match="input_projection"):
-        states_and_gates(other, images)
+def test_every_step_model_names_the_missing_layer():
+    other = keras.Sequential([keras.Input((STEPS, FEATURES)), keras.layers.Dense(4, name="dense")])
+    with pytest.raises(ValueError, match="lstm"):
+        every_step_model(other)
+
+
+# --- the per-row readout ----------------------------------------------------------------------------
 
 
 def test_step_probabilities_last_step_is_the_models_prediction(model, images, states):
-    probabilities = step_probabilities(model, states["h"])
+    probabilities = step_probabilities(model.get_layer("logits"), states["h"])
     assert probabilities.shape == (BATCH, STEPS, 10)
     np.testing.assert_allclose(probabilities.sum(axis=-1), 1.0, atol=1e-5)
-    expected = keras.ops.convert_to_numpy(keras.ops.softmax(model(images)))
+    expected = as_numpy(keras.ops.softmax(model(images)))
     assert np.max(np.abs(probabilities[:, -1] - expected)) < TOLERANCE
 
 
-def test_accuracy_by_step_counts_correct_argmax():
-    probabilities = np.zeros((2, 3, 4))
-    probabilities[0, np.arange(3), [1, 2, 2]] = 1  # image 0 says 1, 2, 2
-    probabilities[1, np.arange(3), [2, 2, 3]] = 1  # image 1 says 2, 2, 3
-    np.testing.assert_array_equal(accuracy_by_step(probabilities, np.array([2, 3])), [0.0, 0.5, 1.0])
-    with pytest.raises(ValueError, match="labels"):
-        accuracy_by_step(probabilities, np.array([1, 2, 3]))
+def test_step_probabilities_after_t_rows_is_the_model_on_the_first_t_rows(model, images, states):
+    """The readout after row t answers "what if the image ended here?": the model fed only t rows."""
+    any_length = build_row_lstm(steps=None)
+    any_length.set_weights(model.get_weights())
+    probabilities = step_probabilities(model.get_layer("logits"), states["h"])
+    for t in (1, 9, 20):
+        expected = as_numpy(keras.ops.softmax(any_length(images[:, :t])))
+        assert np.max(np.abs(probabilities[:, t - 1] - expected)) < TOLERANCE
+
+
+def test_step_probabilities_is_softmax_of_h_w_plus_b(model, states):
+    kernel, bias = model.get_layer("logits").get_weights()
+    logits = states["h"].astype("float64") @ kernel + bias
+    expected = np.exp(logits) / np.exp(logits).sum(axis=-1, keepdims=True)
+    np.testing.assert_allclose(
+        step_probabilities(model.get_layer("logits"), states["h"]), expected, atol=1e-6
+    )
+
+
+def test_step_probabilities_rejects_one_sequence_without_batch_axis(model, states):
+    with pytest.raises(ValueError, match=r"\(n, steps, units\)"):
+        step_probabilities(model.get_layer("logits"), states["h"][0])
 
 
 # --- settle step ------------------------------------------------------------------------------------
@@ -181,18 +209,19 @@ def test_settle_step_rejects_one_sequence_without_batch_axis():
         settle_step(np.array([1, 2, 3]))
 
 
-# --- saturation, ordering, PCA, selectivity ----------------------------------------------------------
+# --- gate saturation, unit order, PCA, selectivity ---------------------------------------------------
 
 
 def test_gate_saturation_is_exact_on_a_tiny_array():
     gate = np.array(
         [[[0.05, 0.5], [0.5, 0.95]], [[0.95, 0.99], [0.1, 0.9]]]
     )  # (n=2, steps=2, units=2); 0.1 and 0.9 are not saturated
-    left, right = gate_saturation(gate)
-    np.testing.assert_array_equal(left, [0.25, 0.0])
-    np.testing.assert_array_equal(right, [0.25, 0.5])
-    with pytest.raises(ValueError, match="low"):
-        gate_saturation(gate, low=0.9, high=0.1)
+    closed, open_ = gate_saturation(gate)
+    np.testing.assert_array_equal(closed, [0.25, 0.0])
+    np.testing.assert_array_equal(open_, [0.25, 0.5])
+    closed, open_ = gate_saturation(gate, low=0.6, high=0.96)
+    np.testing.assert_array_equal(closed, [0.75, 0.25])
+    np.testing.assert_array_equal(open_, [0.0, 0.25])
     with pytest.raises(ValueError, match=r"\(n, steps, units\)"):
         gate_saturation(gate[0])
 
@@ -219,7 +248,10 @@ def test_fit_pca_recovers_known_directions_and_variances():
     axis_points = np.concatenate([np.diag(scales), -np.diag(scales)])
     data = axis_points @ rotation.T + np.array([5.0, -1.0, 2.0])
     pca = fit_pca(data, n_components=2)
+    assert isinstance(pca, PCA)
+    np.testing.assert_allclose(pca.mean, [5.0, -1.0, 2.0], atol=1e-12)
     np.testing.assert_allclose(pca.explained_variance_ratio, [9 / 14, 4 / 14])
+    np.testing.assert_allclose(pca.components @ pca.components.T, np.eye(2), atol=1e-12)
     for k in range(2):
         assert abs(abs(pca.components[k] @ rotation[:, k]) - 1) < 1e-12
         assert pca.components[k][np.abs(pca.components[k]).argmax()] > 0  # sign convention
@@ -229,19 +261,21 @@ def test_fit_pca_recovers_known_directions_and_variances():
     assert pca.project(np.stack([data, data])).shape == (2, 6, 2)  # trajectories (k, steps, 2)
     with pytest.raises(ValueError, match="n_components"):
         fit_pca(data, n_components=4)
+    with pytest.raises(ValueError, match=r"\(n, features\)"):
+        fit_pca(data[0])
 
 
-def test_class_means_selectivity_and_top_units():
+def test_selectivity_and_the_preferred_class_order():
     final_hidden = np.array([[1.0, 0.0, 0.5], [0.8, 0.2, 0.5], [0.0, 1.0, 0.5], [0.1, 0.9, 0.4]])
     labels = np.array([0, 0, 1, 1])
-    means = class_mean_activation(final_hidden, labels, num_classes=2)
+    means = np.stack([final_hidden[labels == c].mean(axis=0) for c in range(2)])
     np.testing.assert_allclose(means, [[0.9, 0.1, 0.5], [0.05, 0.95, 0.45]])
     np.testing.assert_allclose(selectivity(means), [[0.85, -0.85, 0.05], [-0.85, 0.85, -0.05]])
-    np.testing.assert_array_equal(top_units_per_class(means, k=2), [[0, 2], [1, 2]])
     np.testing.assert_array_equal(preferred_class_order(means), [0, 2, 1])
-    np.testing.assert_array_equal(most_exciting(final_hidden, unit=1, n=2), [2, 3])
-    with pytest.raises(ValueError, match=r"class\(es\) \[2\]"):
-        class_mean_activation(final_hidden, labels, num_classes=3)
+    # a unit that is equally on for every class is selective for none
+    np.testing.assert_allclose(selectivity(np.full((4, 2), 0.7)), 0.0, atol=1e-12)
+    with pytest.raises(ValueError, match="classes >= 2"):
+        selectivity(means[:1])
 
 
 # --- saliency and occlusion --------------------------------------------------------------------------
@@ -265,6 +299,20 @@ def test_saliency_matches_finite_differences(model, images):
         assert numeric == pytest.approx(maps[n, row, col], rel=0.05, abs=1e-3)
 
 
+def test_saliency_class_index_none_int_or_one_per_image(model, images):
+    predicted = _logits(model, images[:3]).argmax(axis=-1)
+    np.testing.assert_allclose(
+        saliency(model, images[:3], class_index=predicted), saliency(model, images[:3])
+    )
+    one_class = saliency(model, images[:3], class_index=4)
+    for n in range(3):  # each image's map is its own, as if it were alone in the batch
+        np.testing.assert_allclose(
+            one_class[n], saliency(model, images[n : n + 1], class_index=4)[0], rtol=1e-5, atol=1e-7
+        )
+    with pytest.raises(ValueError, match=r"x\[None\]"):
+        saliency(model, images[0])
+
+
 def test_saliency_is_zero_for_a_pixel_column_the_model_cannot_see(model, images):
     """Zero the projection weights of pixel column 5: no pixel in that column can move any logit."""
     blind = build_row_lstm()
@@ -278,15 +326,30 @@ def test_saliency_is_zero_for_a_pixel_column_the_model_cannot_see(model, images)
 
 
 def test_occlusion_drop_shapes_and_blank_rows_cost_nothing(model, images):
-    drops, starts = occlusion_drop(model, images[:3], band=3)
+    drops = occlusion_drop(model, images[:3], band=3)
     assert drops.shape == (3, STEPS - 3 + 1)
-    np.testing.assert_array_equal(starts, np.arange(STEPS - 2))
     # the first and last 4 rows are already blank: blanking them again changes nothing
     for start in (0, 1, STEPS - 3):
         np.testing.assert_allclose(drops[:, start], 0, atol=1e-6)
     assert np.abs(drops[:, 4 : STEPS - 7]).max() > 1e-3  # bands over ink do change the output
+    assert occlusion_drop(model, images[:2], band=STEPS).shape == (2, 1)
     with pytest.raises(ValueError, match="band"):
         occlusion_drop(model, images, band=0)
+    with pytest.raises(ValueError, match=r"\(n, rows, cols\)"):
+        occlusion_drop(model, images[0])
+
+
+def test_occlusion_drop_equals_blanking_the_band_by_hand(model, images):
+    """Column s of the result is the band of rows s + 1 .. s + band (numbered from 1)."""
+    band, start = 4, 9  # rows 10-13
+    drops = occlusion_drop(model, images[:3], band=band)
+    intact = as_numpy(keras.ops.softmax(model(images[:3])))
+    blanked = images[:3].copy()
+    blanked[:, start : start + band] = 0
+    after = as_numpy(keras.ops.softmax(model(blanked)))
+    predicted = intact.argmax(axis=-1)
+    expected = intact[np.arange(3), predicted] - after[np.arange(3), predicted]
+    np.testing.assert_allclose(drops[:, start], expected, atol=1e-5)
 
 
 # --- figures ----------------------------------------------------------------------------------------
@@ -296,8 +359,7 @@ def assert_titled_and_labelled(fig):
     """Every panel has a title; every panel with ticks has both axis labels; colour bars are labelled."""
     assert fig.axes, "the figure has no axes"
     for ax in fig.axes:
-        colorbar = getattr(ax, "_colorbar", None)
-        if colorbar is not None:
+        if ax.get_label() == "<colorbar>":
             assert ax.get_ylabel() or ax.get_xlabel(), "unlabelled colour bar"
             continue
         if not ax.get_visible() or not ax.axison:
@@ -313,11 +375,12 @@ def test_every_figure_has_titles_and_labels(model, images, states):
     labels = np.arange(BATCH) % 3
     titles = [f"image {k}" for k in range(BATCH)]
     orders = np.stack([peak_time_order(h) for h in states["h"]])
-    probabilities = step_probabilities(model, states["h"])
+    probabilities = step_probabilities(model.get_layer("logits"), states["h"])
+    accuracy = (probabilities.argmax(-1) == labels[:, None]).mean(axis=0)
     final = states["h"][:, -1]
     pca = fit_pca(final)
     means = rng.uniform(-1, 1, size=(10, UNITS))
-    drops, starts = occlusion_drop(model, images[:2], band=4)
+    drops = occlusion_drop(model, images[:2], band=4)
     figures = [
         inspection_plots.plot_states(images[:2], states["h"][:2], states["c"][:2], titles[:2], orders[:2]),
         inspection_plots.plot_gates(images[0], {g: states[g][0] for g in "ifo"}, titles[0], orders[0]),
@@ -326,7 +389,7 @@ def test_every_figure_has_titles_and_labels(model, images, states):
         inspection_plots.plot_decision(
             images[:2], probabilities[:2], titles[:2], settle=settle_step(probabilities.argmax(-1))[:2]
         ),
-        inspection_plots.plot_accuracy_by_step(accuracy_by_step(probabilities, labels), BATCH),
+        inspection_plots.plot_accuracy_by_step(accuracy, BATCH),
         inspection_plots.plot_settle_steps(settle_step(probabilities.argmax(-1)), labels),
         inspection_plots.plot_pca_states(pca.project(final), labels, pca),
         inspection_plots.plot_trajectories(
@@ -339,11 +402,41 @@ def test_every_figure_has_titles_and_labels(model, images, states):
             images, final, np.arange(3), np.array([[0, 1], [2, 3], [4, 5]]), labels
         ),
         inspection_plots.plot_saliency(images[:2], saliency(model, images[:2]), titles[:2]),
-        inspection_plots.plot_occlusion(images[:2], drops, starts, 4, titles[:2]),
+        inspection_plots.plot_occlusion(images[:2], drops, 4, titles[:2]),
     ]
     for fig in figures:
         assert isinstance(fig, plt.Figure)
         assert_titled_and_labelled(fig)
+
+
+def test_every_class_has_its_own_colour_unlike_other_classes():
+    colours = [mcolors.to_hex(c) for c in inspection_plots.CLASS_COLOURS]
+    assert len(colours) == 10 and len(set(colours)) == 10
+    other = mcolors.to_rgb(inspection_plots._OTHER_CLASSES)
+    for colour in inspection_plots.CLASS_COLOURS:
+        assert np.abs(np.subtract(mcolors.to_rgb(colour), other)).max() > 0.3, colour
+
+
+def test_decision_legend_names_every_answered_class_in_its_colour_and_other_classes_in_grey():
+    """Class 7 among the answers: drawn in its own colour, not in the grey of "other classes"."""
+    probabilities = np.full((1, STEPS, 10), 0.01)
+    probabilities[0, :, 1] = 0.2  # the answer for the first rows
+    for c, rows, peak in ((7, slice(15, None), 0.9), (2, slice(5, 10), 0.6), (5, slice(10, 15), 0.4)):
+        probabilities[0, rows, c] = peak
+    probabilities[0, :, 3] = 0.15  # never the answer: an "other class", although fairly probable
+    fig = inspection_plots.plot_decision(np.zeros((1, STEPS, FEATURES)), probabilities, ["x"], settle=[16])
+    legend = fig.axes[-1].get_legend()
+    entries = {text.get_text(): handle for text, handle in zip(legend.get_texts(), legend.legend_handles)}
+    assert list(entries) == ["other classes", "class 1", "class 2", "class 5", "class 7", "settled at row 16"]
+    for c in (1, 2, 5, 7):
+        assert mcolors.to_hex(entries[f"class {c}"].get_color()) == mcolors.to_hex(
+            inspection_plots.CLASS_COLOURS[c]
+        )
+    assert mcolors.to_hex(entries["other classes"].get_color()) == mcolors.to_hex(
+        inspection_plots._OTHER_CLASSES
+    )
+    other_lines = [line for line in fig.axes[-1].get_lines() if line.get_linewidth() < 1]
+    assert len(other_lines) == 6  # the ten classes minus the four answers
 
 
 def test_state_heatmaps_use_a_diverging_map_centred_at_zero(images, states):
@@ -360,3 +453,5 @@ def test_plots_reject_mismatched_inputs(images, states):
         inspection_plots.plot_states(images[:2], states["h"][:3], states["c"][:3], ["a", "b"])
     with pytest.raises(ValueError, match="missing"):
         inspection_plots.plot_gates(images[0], {"i": states["i"][0]}, "x")
+    with pytest.raises(ValueError, match="rows - band"):
+        inspection_plots.plot_occlusion(images[:2], np.zeros((2, STEPS - 3)), 3, ["a", "b"])

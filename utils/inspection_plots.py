@@ -1,12 +1,15 @@
 """Figures for notebook 04 ("Inside the LSTM"). Each function draws one figure and returns it.
 
-The numbers come from ``utils.inspection``. Conventions shared by all figures:
+The numbers come from the notebook's own cells (copies in ``utils.inspection``). Conventions shared by
+all figures:
 
 * time runs **down the page**, like the rows of the digit: row t of a state heatmap is the state
   after reading row t of the image (rows and steps are numbered 1..28, as in the LSTM equations);
 * signed quantities (h_t, c_t, saliency, mean activations) use the diverging map ``RdBu_r``
   centred at 0 (red positive, blue negative, white zero); gates in [0, 1] use ``viridis``;
-* digits are drawn dark ink on white (``gray_r``).
+* digits are drawn dark ink on white (``gray_r``);
+* every class has its own colour, ``CLASS_COLOURS[c]`` (tab10, except 7: tab10's grey is black here,
+  so that no class looks like the light grey used for "other classes").
 """
 
 import matplotlib.pyplot as plt
@@ -16,6 +19,9 @@ _INK = "gray_r"
 _SIGNED = "RdBu_r"
 _GATE = "viridis"
 GATE_NAMES = {"i": "input gate i", "f": "forget gate f", "o": "output gate o", "g": "candidate g"}
+#: One colour per digit class: matplotlib's tab10, with its grey (class 7) replaced by black.
+CLASS_COLOURS = [*plt.get_cmap("tab10").colors[:7], (0.0, 0.0, 0.0), *plt.get_cmap("tab10").colors[8:]]
+_OTHER_CLASSES = "0.78"  # light grey: classes not named in a legend
 
 
 def _check(array, ndim, what, func):
@@ -160,7 +166,7 @@ def plot_gate_saturation(saturation, low=0.1, high=0.9):
     """Karpathy et al.'s saturation plot: one dot per unit, for each gate (notebook 04, section 2).
 
     ``saturation`` maps gate names ("i", "f", "o") to ``(left, right)`` from
-    ``utils.inspection.gate_saturation``: x = fraction of time < ``low``, y = fraction of time > ``high``.
+    ``gate_saturation``: x = fraction of time < ``low``, y = fraction of time > ``high``.
     Dots near the origin are units whose gate is rarely saturated; on the diagonal x + y = 1, always.
     """
     fig, axes = plt.subplots(1, len(saturation), figsize=(4 * len(saturation), 4), squeeze=False)
@@ -184,8 +190,9 @@ def plot_decision(images, probabilities, titles, reveal=(7, 14, 21, 28), settle=
 
     ``images`` (n, 28, 28); ``probabilities`` (n, steps, classes) from ``step_probabilities``;
     ``titles`` n strings; ``settle`` optional (n,) settle steps, marked by a dotted line.
-    Rows not read yet are shaded grey. The three classes that ever get the most probability are
-    named in the legend; the others are thin grey lines.
+    Rows not read yet are shaded blue-grey. Every class that is the answer (the most probable class)
+    after some row is drawn in its own colour (``CLASS_COLOURS``) and named in the legend; the others
+    are thin light grey lines, "other classes".
     """
     images = _check(images, 3, "images (n, rows, cols)", "plot_decision")
     probabilities = _check(probabilities, 3, "probabilities (n, steps, classes)", "plot_decision")
@@ -195,7 +202,7 @@ def plot_decision(images, probabilities, titles, reveal=(7, 14, 21, 28), settle=
             f"plot_decision: {len(images)} images, {n} probability sequences and "
             f"{len(titles)} titles must match"
         )
-    fig = plt.figure(figsize=(12, 2.5 * n))
+    fig = plt.figure(figsize=(13, 2.5 * n))
     grid = fig.add_gridspec(n, len(reveal) + 1, width_ratios=[1] * len(reveal) + [3.6])
     cmap = plt.get_cmap(_INK).with_extremes(bad="#c8d4e6")  # unread rows: pale blue-grey
     steps_axis = np.arange(1, steps + 1)
@@ -211,26 +218,30 @@ def plot_decision(images, probabilities, titles, reveal=(7, 14, 21, 28), settle=
                 f"{t} rows: says {predicted}\n(p = {probabilities[row, t - 1, predicted]:.2f})", fontsize=9
             )
         ax = fig.add_subplot(grid[row, -1])
-        top = np.argsort(-probabilities[row].max(axis=0))[:3]
-        for c in range(classes):
-            if c not in top:
-                ax.plot(steps_axis, probabilities[row, :, c], color="0.8", linewidth=0.8)
-        for c in top:
+        answered = np.unique(probabilities[row].argmax(axis=-1))  # classes it answers after some row
+        others = [c for c in range(classes) if c not in answered]
+        for k, c in enumerate(others):
             ax.plot(
                 steps_axis,
                 probabilities[row, :, c],
-                linewidth=2,
-                color=plt.get_cmap("tab10")(c % 10),
-                label=f"class {c}",
+                color=_OTHER_CLASSES,
+                linewidth=0.8,
+                label="other classes" if k == 0 else None,
+            )
+        for c in answered:
+            ax.plot(
+                steps_axis, probabilities[row, :, c], linewidth=2, color=CLASS_COLOURS[c], label=f"class {c}"
             )
         if settle is not None:
-            ax.axvline(settle[row], color="k", linestyle=":", linewidth=1, label=f"settled at {settle[row]}")
+            ax.axvline(
+                settle[row], color="0.3", linestyle=":", linewidth=1.2, label=f"settled at row {settle[row]}"
+            )
         ax.set_xlim(1, steps)
         ax.set_ylim(-0.02, 1.02)
         ax.set_xlabel("rows read t")
         ax.set_ylabel("probability")
         ax.set_title(f"{titles[row]}: class probabilities after t rows")
-        ax.legend(loc="center left", fontsize=8)
+        ax.legend(loc="center left", bbox_to_anchor=(1.01, 0.5), fontsize=8)
     fig.tight_layout()
     return fig
 
@@ -257,7 +268,7 @@ def plot_settle_steps(settle, labels, steps=28, num_classes=10):
     """Per true class: the distribution of the row after which the prediction no longer changes.
 
     A heatmap (class x settle step, share of that class's images), with each class's median marked
-    (notebook 04, section 3). ``settle`` (n,) from ``utils.inspection.settle_step``, ``labels`` (n,).
+    (notebook 04, section 3). ``settle`` (n,) from ``settle_step``, ``labels`` (n,).
     """
     settle = np.asarray(settle)
     labels = np.asarray(labels)
@@ -289,7 +300,7 @@ def plot_settle_steps(settle, labels, steps=28, num_classes=10):
 
 
 def _class_colours(labels):
-    return plt.get_cmap("tab10")(np.asarray(labels) % 10)
+    return np.asarray(CLASS_COLOURS)[np.asarray(labels) % 10]
 
 
 def plot_pca_states(
@@ -297,7 +308,7 @@ def plot_pca_states(
 ):
     """Scatter of 2-D PCA coordinates coloured by class, each class's centre labelled with its digit.
 
-    ``points`` (n, 2) from ``pca.project``, ``labels`` (n,), ``pca`` the fitted ``utils.inspection.PCA``
+    ``points`` (n, 2) from ``pca.project``, ``labels`` (n,), ``pca`` the fitted ``PCA`` (``fit_pca``)
     (for the explained variance on the axes). Notebook 04, section 4.
     """
     fig, ax = plt.subplots(figsize=(7, 6))
@@ -320,7 +331,7 @@ def _pca_background(ax, points, labels, pca, alpha):
             ha="center",
             va="center",
             zorder=3,
-            color=plt.get_cmap("tab10")(c % 10),
+            color=CLASS_COLOURS[c % 10],
             bbox={"boxstyle": "circle", "fc": "white", "alpha": 0.6},
         )
     ratio = pca.explained_variance_ratio
@@ -339,7 +350,7 @@ def plot_trajectories(points, labels, pca, trajectories, trajectory_labels, mark
     fig, ax = plt.subplots(figsize=(7.5, 6.5))
     _pca_background(ax, points, labels, pca, alpha=0.12)
     for path, label in zip(trajectories, trajectory_labels):
-        colour = plt.get_cmap("tab10")(int(label) % 10)
+        colour = CLASS_COLOURS[int(label) % 10]
         ax.plot(
             path[:, 0],
             path[:, 1],
@@ -351,11 +362,11 @@ def plot_trajectories(points, labels, pca, trajectories, trajectory_labels, mark
             markeredgewidth=0.3,
             zorder=4,
         )
-        ax.plot(*path[0], "s", color="k", markersize=5, zorder=5)
+        ax.plot(*path[0], "s", color="white", markeredgecolor="k", markersize=6, zorder=5)
         ax.plot(*path[-1], "*", color=colour, markersize=16, markeredgecolor="k", zorder=5)
         for t in mark:
             ax.annotate(str(t), path[t - 1], fontsize=8, xytext=(3, 3), textcoords="offset points", zorder=5)
-    ax.plot([], [], "s", color="k", markersize=5, label="after row 1")
+    ax.plot([], [], "s", color="white", markeredgecolor="k", markersize=6, label="after row 1")
     ax.plot([], [], "*", color="0.5", markersize=12, markeredgecolor="k", label="after row 28 (final)")
     ax.legend(loc="best", fontsize=8)
     ax.set_title("Trajectories of $h_t$ while reading (numbers: rows read)")
@@ -404,9 +415,10 @@ def plot_class_unit_means(class_means, order=None, preferred=None):
 def plot_top_units(images, final_hidden, units, exciting, labels=None):
     """One row per class: its most selective unit and the test digits that drive that unit highest.
 
-    ``units`` (classes,) one unit per class (e.g. ``top_units_per_class(...)[:, 0]``), ``exciting``
-    (classes, k) image indices from ``utils.inspection.most_exciting``; each digit is titled with its
-    activation, and with its true label if ``labels`` (all images' labels) is given. Section 5.
+    ``units`` (classes,) one unit per class (e.g. ``selectivity(class_means).argmax(axis=1)``);
+    ``exciting`` (classes, k) indices of the images with the largest final activation of that unit.
+    Each digit is titled with its activation, and with its true label if ``labels`` (all images' labels)
+    is given. Section 5.
     """
     images = _check(images, 3, "images (n, rows, cols)", "plot_top_units")
     exciting = _check(exciting, 2, "image indices (classes, k)", "plot_top_units")
@@ -431,7 +443,7 @@ def plot_top_units(images, final_hidden, units, exciting, labels=None):
 def plot_saliency(images, saliency_maps, titles):
     """Digit | gradient saliency map | saliency per row (sum of |gradient|). Section 6.
 
-    ``saliency_maps`` (n, 28, 28) from ``utils.inspection.saliency`` (signed: red = brighter ink here
+    ``saliency_maps`` (n, 28, 28) from ``saliency`` (signed: red = brighter ink here
     would raise the logit, blue = would lower it; colour limits per digit).
     """
     images = _check(images, 3, "images (n, rows, cols)", "plot_saliency")
@@ -461,16 +473,21 @@ def plot_saliency(images, saliency_maps, titles):
     return fig
 
 
-def plot_occlusion(images, drops, starts, band, titles):
-    """Digit | confidence drop when rows start..start+band-1 are blanked, drawn at the band's rows.
+def plot_occlusion(images, drops, band, titles):
+    """Digit | confidence drop when a band of ``band`` rows is blanked, drawn at the band's centre row.
 
-    ``drops`` (n, positions) and ``starts`` (positions,) from ``utils.inspection.occlusion_drop``.
-    Each bar spans the rows its band covers (bars overlap when bands do). Section 6.
+    ``drops`` (n, rows - band + 1) from ``occlusion_drop``: column s is the band of rows s + 1 .. s + band.
+    Section 6.
     """
     images = _check(images, 3, "images (n, rows, cols)", "plot_occlusion")
     drops = _check(drops, 2, "drops (n, positions)", "plot_occlusion")
     n, rows, _ = images.shape
-    centres = np.asarray(starts) + (band - 1) / 2 + 1  # 1-based row at the middle of the band
+    if drops.shape != (n, rows - band + 1):
+        raise ValueError(
+            f"plot_occlusion: drops must be (n, rows - band + 1) = {(n, rows - band + 1)} for {n} images "
+            f"and band={band}, got {drops.shape}"
+        )
+    centres = np.arange(drops.shape[1]) + (band + 1) / 2  # row (from 1) at the middle of each band
     fig, axes = plt.subplots(
         n, 2, figsize=(7.5, 2.8 * n), squeeze=False, gridspec_kw={"width_ratios": [1, 1.6]}
     )
