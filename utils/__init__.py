@@ -12,8 +12,8 @@ both copies are the same code), and the *plumbing* (loading, figures, tools), on
 * ``utils.model``           -- the row-LSTM classifier and its inspection model (taught in 03), the shipped weights
 * ``utils.training``        -- the original and the recommended training recipes (taught in 03), and the
                                command that makes the shipped weights (``python -m utils.training``)
-* ``utils.inspection``      -- states, gates, per-row readout, PCA, saliency and occlusion of the trained
-                               model (taught in 04); its figures: ``utils.inspection_plots``
+* ``utils.inspection``      -- the inspection model, gate saturation, per-row readout, settle step, PCA,
+                               selectivity, saliency and occlusion (taught in 04); figures: ``utils.inspection_plots``
 * ``utils.plots``           -- general figure helpers: saving figures into ``images/``, digit grids
 
 Importing ``utils`` is cheap: TensorFlow is only imported by the modules that need it.
