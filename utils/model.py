@@ -52,21 +52,6 @@ def load_row_lstm(path=None, steps=28):
     return model
 
 
-def row_lstm_layer(model, name, where):
-    """``model.get_layer(name)``, or a clear error naming ``where`` it was needed and the model expected.
-
-    Used here and by ``utils.inspection``, which both need the layers of ``build_row_lstm``.
-    """
-    try:
-        return model.get_layer(name)
-    except ValueError:
-        names = [layer.name for layer in model.layers]
-        raise ValueError(
-            f"{where}: the model has no layer named {name!r} (it has {names}); "
-            "pass a model built by utils.model.build_row_lstm or load_row_lstm"
-        ) from None
-
-
 # Taught in notebooks/03_lstm_classifier.ipynb; the same code as there (tests/test_notebook_code.py).
 def build_inspection_model(model):
     """A model that returns every intermediate tensor of a row-LSTM classifier, as a dict.
