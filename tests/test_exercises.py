@@ -1,0 +1,301 @@
+"""Tests for utils.exercises: every solution passes its own check, every typical mistake gets its message."""
+
+import gzip
+import warnings
+
+import numpy as np
+import pytest
+
+import utils
+from utils import exercises
+from utils.data import load_mnist
+from utils.exercises import Exercise, notebook_01, notebook_02
+
+ALL = [
+    (f"{number}.{name}", exercise)
+    for number, ns in exercises.NOTEBOOKS.items()
+    for name, exercise in vars(ns).items()
+]
+
+
+@pytest.fixture(scope="module")
+def mnist():
+    return load_mnist()
+
+
+def run_check(exercise, answer, capsys):
+    """(returned value, printed text) of exercise.check(answer)."""
+    capsys.readouterr()
+    result = exercise.check(answer)
+    return result, capsys.readouterr().out
+
+
+def assert_wrong(exercise, answer, fragment, capsys):
+    result, out = run_check(exercise, answer, capsys)
+    assert result is False, out
+    assert out.startswith("✗ "), out
+    assert fragment in out, out
+    assert "Traceback" not in out
+
+
+# ---------------------------------------------------------------- every exercise
+
+
+def test_each_notebook_has_three_or_four_exercises():
+    for number in ("01", "02"):
+        names = list(vars(exercises.exercises(number)))
+        assert names == [f"q{i}" for i in range(1, len(names) + 1)] and 3 <= len(names) <= 4
+    assert exercises.exercises(1) is notebook_01 and exercises.exercises("02") is notebook_02
+    with pytest.raises(ValueError, match="no exercises for notebook '05'"):
+        exercises.exercises("05")
+
+
+@pytest.mark.parametrize(("name", "exercise"), ALL, ids=[name for name, _ in ALL])
+def test_reference_solution_passes_its_own_check(name, exercise, mnist, capsys):
+    namespace = {"mnist": mnist}  # what both notebooks define before their exercises
+    exec(exercise.solution_code, namespace)
+    result, out = run_check(exercise, namespace[exercise.answer_name], capsys)
+    assert result is True, out
+    assert out.startswith("✓ Correct: ") and len(out.strip()) > len("✓ Correct: ") + 20, out
+
+
+@pytest.mark.parametrize(("name", "exercise"), ALL, ids=[name for name, _ in ALL])
+@pytest.mark.parametrize("placeholder", [..., None])
+def test_placeholders_are_not_answered_yet(name, exercise, placeholder, capsys):
+    result, out = run_check(exercise, placeholder, capsys)
+    assert result is False and out.startswith("✗ Not answered yet: "), out
+
+
+@pytest.mark.parametrize(("name", "exercise"), ALL, ids=[name for name, _ in ALL])
+def test_hint_and_solution_print_something(name, exercise, capsys):
+    exercise.hint()
+    hint = capsys.readouterr().out
+    exercise.solution()
+    solution = capsys.readouterr().out
+    assert hint.startswith("Hint: ") and len(hint) > 40
+    assert solution.startswith("Solution:") and exercise.answer_name in solution
+    compile(exercise.solution_code, name, "exec")  # the printed solution is valid Python
+
+
+@pytest.mark.parametrize(("name", "exercise"), ALL, ids=[name for name, _ in ALL])
+@pytest.mark.parametrize("answer", ["7840016", 3.5, [1, 2, 3], {"a": 1}, True, np.zeros((2, 2))])
+def test_answers_of_the_wrong_kind_give_a_message_not_a_traceback(name, exercise, answer, capsys):
+    result, out = run_check(exercise, answer, capsys)
+    assert result is False and out.startswith("✗ ") and len(out) > 10, out
+
+
+def test_a_check_that_breaks_still_prints_a_message(capsys):
+    def broken(answer):
+        raise KeyError("boom")
+
+    exercise = Exercise(broken, correct="-", hint="-", solution="answer = 1")
+    assert_wrong(exercise, 1, "could not be checked (KeyError", capsys)
+
+
+# ---------------------------------------------------------------- notebook 01
+
+
+def test_01_answers_match_the_real_files():
+    with gzip.open(utils.DATA_DIR / "t10k-images-idx3-ubyte.gz", "rb") as f:
+        assert notebook_01.q1.check(len(f.read()))
+    with gzip.open(utils.DATA_DIR / "t10k-labels-idx1-ubyte.gz", "rb") as f:
+        assert notebook_01.q2.check(len(f.read()))
+
+
+@pytest.mark.parametrize(
+    ("answer", "fragment"),
+    [
+        (7_840_000, "16-byte header"),  # forgot the header
+        (7_840_008, "16 bytes, not 8"),
+        (31_360_016, "float32"),  # 4 bytes per pixel
+        (31_360_000, "float32"),
+        (62_720_016, "float64 or int64"),
+        (7.840016, "megabytes"),  # bytes vs MB
+        (7.84, "megabytes"),
+        (7.48, "mebibytes"),
+        (8, "megabytes, rounded"),
+        (47_040_016, "training-images file"),
+        (1_616_508, "compressed .gz"),
+        (280_016, "28 × 28 pixels"),
+        (7_840_017, "7,840,017 bytes is not it"),
+        ("7840016", "as one number"),
+    ],
+)
+def test_01_q1_file_size_mistakes(answer, fragment, capsys):
+    assert_wrong(notebook_01.q1, answer, fragment, capsys)
+
+
+@pytest.mark.parametrize(
+    ("answer", "fragment"),
+    [
+        (10_016, "header is the magic number and the count"),  # the images' 16-byte header
+        (10_000, "labels only"),
+        (10_004, "8 bytes, not 4"),
+        (80_008, "int64"),  # 8 bytes per label
+        (80_000, "int64"),
+        (40_008, "int32 or float32"),
+        (60_008, "training-labels file"),
+        (4_517, "compressed .gz"),
+        (100_008, "one-hot"),
+        (0.010008, "megabytes"),
+    ],
+)
+def test_01_q2_label_file_mistakes(answer, fragment, capsys):
+    assert_wrong(notebook_01.q2, answer, fragment, capsys)
+
+
+def _means(images, labels):
+    return np.stack([images[labels == d].mean(axis=0) for d in range(10)])
+
+
+@pytest.mark.parametrize(
+    ("function", "fragment"),
+    [
+        (lambda x, y: _means(x, y).transpose(0, 2, 1), "transposed"),
+        (lambda x, y: _means(x, y).transpose(1, 2, 0), "digits are on the last axis"),
+        (lambda x, y: x.mean(axis=0), "a single image"),
+        (lambda x, y: _means(x, y).mean(axis=(1, 2)), "averaged over the pixels too"),
+        (lambda x, y: _means(x, y).mean(axis=1), "averaged over an image axis too"),
+        (lambda x, y: _means(x, y).reshape(10, -1), "flattened"),
+        (lambda x, y: np.stack([x[y == d].sum(axis=0) for d in range(10)]), "sums, not means"),
+        (lambda x, y: _means(x, y)[::-1], "wrong order"),
+        (
+            lambda x, y: np.stack([x[y == d].mean(axis=0) for d in range(1, 11)]),
+            "not the mean of the images labelled d",
+        ),  # digits 1-10
+        (lambda x, y: np.stack([x[y == d][1:].mean(axis=0) for d in range(10)]), "not the mean"),
+        (lambda x, y: 1 / 0, "raised ZeroDivisionError: division by zero"),
+        (lambda x, y: None, "Not answered yet"),
+    ],
+)
+def test_01_q3_mean_image_mistakes(function, fragment, capsys):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # the mean of an empty class (digit 10) is nan
+        assert_wrong(notebook_01.q3, function, fragment, capsys)
+
+
+def test_01_q3_the_placeholder_function_is_not_answered_yet(capsys):
+    def mean_images(images, labels): ...
+
+    result, out = run_check(notebook_01.q3, mean_images, capsys)
+    assert result is False and out.startswith("✗ Not answered yet: mean_images returns None"), out
+    assert_wrong(notebook_01.q3, mean_images(1, 2) or 3, "pass the function itself", capsys)
+
+
+@pytest.mark.parametrize(
+    ("answer", "fragment"),
+    [
+        ((4, 4), "distance 0 from itself"),  # the diagonal was not left out
+        ((0, 1), "most different pair"),  # argmax instead of argmin
+        ((7, 9), "another pair is closer"),
+        (49, "flattened 10 × 10"),  # a flat index from argmin
+        (4, "as a pair"),
+        ((4, 10), "0 to 9"),
+        ((4, 9, 7), "as a pair"),
+    ],
+)
+def test_01_q4_closest_pair_mistakes(answer, fragment, capsys):
+    assert_wrong(notebook_01.q4, answer, fragment, capsys)
+
+
+def test_01_q4_accepts_either_order_and_numpy_ints(capsys):
+    assert notebook_01.q4.check((9, 4)) and notebook_01.q4.check(np.array([4, 9]))
+
+
+# ---------------------------------------------------------------- notebook 02
+
+
+@pytest.mark.parametrize(
+    ("answer", "fragment"),
+    [
+        ((429, 214), "rounds down"),
+        ((429.6875, 214.84375), "whole number"),
+        ((469, 235), "60,000 images"),
+        ((215, 430), "swapped"),
+        ((79, 40), "10,000 test images"),
+        ((430, 214), "at batch size 256: that rounds down"),
+        ((431, 215), "at batch size 128: one batch too many"),
+        ((430, 860), "at batch size 256: 860 batches is not it"),
+        (430, "give both counts"),
+    ],
+)
+def test_02_q1_batch_count_mistakes(answer, fragment, capsys):
+    assert_wrong(notebook_02.q1, answer, fragment, capsys)
+
+
+RIGHT_SHAPES = {"X_time_major": (28, 32, 28), "X_stacked": (896, 28), "H": (896, 64), "H_steps[0]": (32, 64)}
+
+
+@pytest.mark.parametrize(
+    ("changes", "fragment"),
+    [
+        ({"X_time_major": (32, 28, 28)}, "X_time_major: that is the batch-major input"),
+        ({"X_stacked": (896, 64)}, "X_stacked: the reshape keeps the 28 features"),
+        ({"X_stacked": (32, 784)}, "X_stacked: reshape(..., [-1, 28]) keeps 28 numbers"),
+        ({"H": (896, 128)}, "H: n_hidden is 64"),
+        ({"H_steps[0]": (28, 64)}, "H_steps[0]: each element of the list is one time step"),
+        ({"H_steps[0]": (32, 128)}, "H_steps[0]: n_hidden is 64"),
+        ({"H": (890, 64)}, "H: (890, 64) is not it"),
+        ({"H": "896 x 64"}, "H: give a shape as a tuple"),
+        ({"H": ...}, "Not answered yet: still `...` for ['H']"),
+    ],
+)
+def test_02_q2_time_major_shape_mistakes(changes, fragment, capsys):
+    assert_wrong(notebook_02.q2, {**RIGHT_SHAPES, **changes}, fragment, capsys)
+
+
+def test_02_q2_placeholder_dict_and_missing_keys(capsys):
+    assert_wrong(notebook_02.q2, dict.fromkeys(RIGHT_SHAPES, ...), "Not answered yet: replace each", capsys)
+    assert_wrong(notebook_02.q2, {"H": (896, 64)}, "the dict has no", capsys)
+    assert_wrong(notebook_02.q2, [(28, 32, 28)], "give a dict", capsys)
+    assert notebook_02.q2.check({key: list(shape) for key, shape in RIGHT_SHAPES.items()})  # lists are fine
+
+
+def _pad(images, k, before, after):
+    return np.pad(images[:, :k], [(0, 0), (before, after), (0, 0)])
+
+
+def _in_place(images, k):
+    images[:, k:] = 0
+    return images
+
+
+@pytest.mark.parametrize(
+    ("function", "fragment"),
+    [
+        (lambda x, k: _pad(x, k, x.shape[1] - k, 0), "that is front padding"),
+        (lambda x, k: _pad(x, k + 1, 0, x.shape[1] - k - 1), "off by one, you kept 26 rows instead of 25"),
+        (lambda x, k: _pad(x, k - 1, 0, x.shape[1] - k + 1), "off by one, you kept 24 rows instead of 25"),
+        (lambda x, k: x[:, :k], "that is first_rows"),
+        (lambda x, k: _pad(x, k, 0, 28 - k), "only works for 28 rows"),
+        (lambda x, k: np.zeros_like(x), "the first k rows must be the images' first k rows"),
+        (lambda x, k: x.copy(), "the rows after the first k must all be zeros"),
+        (_in_place, "changed the caller's images in place"),
+        (lambda x, k: x[:, ::-1][:, :k], "returned shape (3, 25, 28)"),
+        (lambda x, k: x[0], "expected the shape of images"),
+        (lambda x, k: undefined_name, "raised NameError"),  # noqa: F821
+        (lambda x, k: None, "Not answered yet: <lambda> returns None"),
+    ],
+)
+def test_02_q3_back_padding_mistakes(function, fragment, capsys):
+    assert_wrong(notebook_02.q3, function, fragment, capsys)
+
+
+@pytest.mark.parametrize(
+    ("answer", "fragment"),
+    [
+        ((7, 6), "Python indices, counted from 0"),  # 0-based
+        ((7, 7), "one of them is a Python index"),
+        ((7, 8), "swapped"),
+        ((8, 8), "reading by columns: step 8"),
+        ((27, 22), "reading by rows: step 27"),
+        (8, "as a pair"),
+    ],
+)
+def test_02_q4_first_ink_mistakes(answer, fragment, capsys):
+    assert_wrong(notebook_02.q4, answer, fragment, capsys)
+
+
+def test_02_q4_answer_is_the_first_test_digit(mnist):
+    digit = mnist.x_test[0]
+    assert notebook_02.q4.check((int(digit.any(axis=1).argmax()) + 1, int(digit.any(axis=0).argmax()) + 1))

@@ -1,0 +1,632 @@
+"""The exercises at the end of notebooks 01 and 02: each with a check, a hint and a solution.
+
+In the style of Kaggle Learn's ``learntools``. In a notebook::
+
+    from utils.exercises import notebook_01 as ex  # or: ex = exercises("01")
+
+    answer = ...  # your answer
+    ex.q1.check(answer)  # prints "✓ Correct: ..." or "✗ <what is wrong>"; returns True or False
+    ex.q1.hint()  # prints a hint
+    ex.q1.solution()  # prints the reference solution, as code
+
+``check`` never raises for a wrong answer: an unanswered placeholder (``...`` or ``None``, or a function
+that still returns ``None``) gives "✗ Not answered yet", a typical mistake gets a message about that
+mistake, and an exception raised inside a student's function is reported by name. The solutions live
+here, not in the notebooks, so that nobody reads one by accident. ``tests/test_exercises.py`` runs every
+solution through its own check and every typical mistake through the message written for it.
+
+Each ``Exercise`` keeps the name its solution defines (``answer_name``: ``answer`` or the function's
+name); the checks that need the real data load MNIST with ``utils.data.load_mnist`` (once, < 1 s).
+"""
+
+import functools
+import types
+
+import numpy as np
+
+from utils.data import load_mnist
+
+
+class WrongAnswer(Exception):
+    """Raised by a check function: the answer is wrong, the message says how."""
+
+
+class NotAnswered(WrongAnswer):
+    """Raised by a check function: the answer is still the placeholder."""
+
+
+class Exercise:
+    """One exercise: ``check(answer)``, ``hint()``, ``solution()``.
+
+    checker: a function of the answer that returns when it is right and raises ``WrongAnswer`` (or
+    ``NotAnswered``) with a specific message when it is not. correct: one line on why the result
+    matters, printed after "✓ Correct:". solution: the reference solution as code; it defines
+    ``answer_name``.
+    """
+
+    def __init__(self, checker, *, correct, hint, solution, answer_name="answer"):
+        self.checker, self.correct, self.answer_name = checker, correct, answer_name
+        self.hint_text, self.solution_code = hint.strip(), solution.strip()
+
+    def check(self, answer):
+        """Print whether ``answer`` is right ("✓ Correct: ...") or what is wrong ("✗ ..."); return a bool."""
+        try:
+            if answer is ... or answer is None:
+                what = "answer" if self.answer_name == "answer" else f"function {self.answer_name}"
+                raise NotAnswered(f"replace the `...` with your {what}.")
+            self.checker(answer)
+        except NotAnswered as problem:
+            print(f"✗ Not answered yet: {problem}")
+            return False
+        except WrongAnswer as problem:
+            print(f"✗ {problem}")
+            return False
+        except Exception as problem:  # an answer of a kind the check did not foresee: still no traceback
+            print(f"✗ This answer could not be checked ({type(problem).__name__}: {problem}).")
+            return False
+        print(f"✓ Correct: {self.correct}")
+        return True
+
+    def hint(self):
+        """Print a hint."""
+        print(f"Hint: {self.hint_text}")
+
+    def solution(self):
+        """Print the reference solution, as code to read or paste."""
+        print(f"Solution:\n\n{self.solution_code}")
+
+
+def exercises(notebook):
+    """The exercises of a notebook, e.g. ``exercises("01").q1``: a namespace with ``q1``, ``q2``, ..."""
+    try:
+        return NOTEBOOKS[str(notebook).zfill(2)]
+    except KeyError:
+        raise ValueError(
+            f"exercises: no exercises for notebook {notebook!r}; choose one of {sorted(NOTEBOOKS)}"
+        )
+
+
+@functools.cache
+def _mnist():
+    return load_mnist()
+
+
+def _whole_number(answer, what):
+    """``answer`` as an int, or WrongAnswer when it is not one number."""
+    if isinstance(answer, (bool, np.bool_)) or not isinstance(answer, (int, float, np.integer, np.floating)):
+        raise WrongAnswer(f"give {what} as one number (an int), not a {type(answer).__name__}.")
+    if answer != int(answer):
+        raise WrongAnswer(f"{answer} is not a whole number; {what} is.")
+    return int(answer)
+
+
+def _pair(answer, what):
+    """``answer`` as a tuple of two ints, or WrongAnswer."""
+    if isinstance(answer, (str, bytes)) or not hasattr(answer, "__len__") or len(answer) != 2:
+        raise WrongAnswer(f"give {what} as a pair of numbers, e.g. (1, 2).")
+    return tuple(_whole_number(value, "each of the two numbers") for value in answer)
+
+
+def _call(function, *args, **kwargs):
+    """Call a student's function; an exception becomes a WrongAnswer naming it, None a NotAnswered."""
+    name = getattr(function, "__name__", "your function")
+    if not callable(function):
+        raise WrongAnswer(
+            f"pass the function itself (its name, no parentheses), not a {type(function).__name__}."
+        )
+    shown = ", ".join([f"images of shape {a.shape}" if hasattr(a, "shape") else repr(a) for a in args])
+    shown += "".join(f", {key}={value!r}" for key, value in kwargs.items())
+    try:
+        result = function(*args, **kwargs)
+    except Exception as problem:
+        raise WrongAnswer(f"{name}({shown}) raised {type(problem).__name__}: {problem}") from None
+    if result is None:
+        raise NotAnswered(f"{name} returns None; write its body so that it returns the array.")
+    return result
+
+
+# ---------------------------------------------------------------------------------------------------
+# Notebook 01: loading MNIST
+
+
+def _check_01_q1(answer):
+    pixels = 10_000 * 28 * 28
+    if isinstance(answer, (float, np.floating)) and answer != int(answer):
+        if abs(answer * 2**20 - (pixels + 16)) < 2**20 / 100:
+            raise WrongAnswer("that is mebibytes (MiB, 2**20 bytes); give the number of bytes.")
+        if abs(answer * 1e6 - (pixels + 16)) < 1e4:
+            raise WrongAnswer("that looks like megabytes; give the number of bytes.")
+    size = _whole_number(answer, "the number of bytes")
+    known = {
+        pixels: "that is the pixels only: the file starts with a 16-byte header "
+        "(magic number, count, rows, columns: four 4-byte integers).",
+        pixels + 8: "the header holds four 4-byte integers (magic, count, rows, columns): 16 bytes, not 8.",
+        pixels + 4: "the header holds four 4-byte integers (magic, count, rows, columns): 16 bytes, not 4.",
+        4 * pixels + 16: "4 bytes per pixel is float32, the loader's dtype after scaling; "
+        "the file stores one unsigned byte per pixel (type code 0x08).",
+        4 * pixels: "4 bytes per pixel is float32, the loader's dtype; the file stores one byte per pixel "
+        "(type code 0x08), after a 16-byte header.",
+        8 * pixels + 16: "8 bytes per pixel is float64 or int64; the file stores one byte per pixel.",
+        60_000 * 28 * 28
+        + 16: "that is the training-images file (60,000 images); this one holds the 10,000 test images.",
+        1_616_508: "that is the compressed .gz file; the question is about the decompressed IDX file.",
+        10_000 * 28 + 16: "an image has 28 × 28 pixels, one byte each, not 28.",
+        10_000 * 28 * 28 * 28 + 16: "an image has 28 × 28 pixels, not 28 × 28 × 28.",
+    }
+    if size in known:
+        raise WrongAnswer(known[size])
+    if size == round((pixels + 16) / 1e6) or size == round((pixels + 16) / 2**20):
+        raise WrongAnswer("that looks like megabytes, rounded; give the exact number of bytes.")
+    if size != pixels + 16:
+        raise WrongAnswer(
+            f"{size:,} bytes is not it: count the header's bytes, then one byte per pixel of every image."
+        )
+
+
+def _check_01_q2(answer):
+    labels = 10_000
+    if (
+        isinstance(answer, (float, np.floating))
+        and answer != int(answer)
+        and abs(answer * 1e6 - 10_008) < 100
+    ):
+        raise WrongAnswer("that looks like megabytes; give the number of bytes.")
+    size = _whole_number(answer, "the number of bytes")
+    known = {
+        labels + 16: "a label file has one dimension (idx1): its header is the magic number and the count, "
+        "2 × 4 = 8 bytes; the 16-byte header is the image files' (idx3: three sizes).",
+        labels: "that is the labels only: the file starts with a header (magic number and count).",
+        labels + 4: "the header has two 4-byte integers, the magic number and the count: 8 bytes, not 4.",
+        8 * labels
+        + 8: "8 bytes per label is int64, the loader's dtype; the file stores one unsigned byte per label.",
+        8 * labels: "8 bytes per label is int64, the loader's dtype; the file stores one byte per label, "
+        "after an 8-byte header.",
+        4 * labels + 8: "4 bytes per label is int32 or float32; the file stores one byte per label.",
+        60_008: "that is the training-labels file (60,000 labels); this one holds the 10,000 test labels.",
+        4_517: "that is the compressed .gz file; the question is about the decompressed IDX file.",
+        10 * labels + 8: "that is one-hot (10 values per label); the file stores one byte per label.",
+    }
+    if size in known:
+        raise WrongAnswer(known[size])
+    if size != labels + 8:
+        raise WrongAnswer(f"{size:,} bytes is not it: count the header's bytes, then one byte per label.")
+
+
+def _reference_mean_images(images, labels):
+    return np.stack([images[labels == digit].mean(axis=0) for digit in range(10)])
+
+
+def _check_01_q3(mean_images):
+    mnist = _mnist()
+    images, labels = mnist.x_train[:3000], mnist.y_train[:3000]
+    result = _call(mean_images, images, labels)
+    try:
+        means = np.asarray(result, dtype=np.float64)
+    except (TypeError, ValueError) as problem:
+        raise WrongAnswer(f"the result is not an array of numbers ({problem}).") from None
+    expected = _reference_mean_images(images, labels)
+    shape_messages = {
+        (28, 28, 10): "the digits are on the last axis; put them first: means[d] is digit d's mean image, "
+        "shape (10, 28, 28).",
+        (28, 28): "that is a single image: the mean of all images, whatever their label. "
+        "Average the images of each digit separately.",
+        (10,): "one number per digit: you averaged over the pixels too; average over the images only "
+        "(axis=0), so each digit keeps a 28 × 28 image.",
+        (10, 784): "the images are flattened; keep them 28 × 28 (or reshape to (10, 28, 28)).",
+        (10, 28): "you averaged over an image axis too; average over the images only (axis=0).",
+    }
+    if means.shape in shape_messages:
+        raise WrongAnswer(shape_messages[means.shape])
+    if means.shape != (10, 28, 28):
+        raise WrongAnswer(f"expected shape (10, 28, 28), one mean image per digit; got {means.shape}.")
+    if np.allclose(means, expected, atol=1e-5):
+        return
+    if np.allclose(means, expected.transpose(0, 2, 1), atol=1e-5):
+        raise WrongAnswer(
+            "the images are transposed (rows and columns swapped): means[d][r, c] must be row r, column c."
+        )
+    counts = np.bincount(labels, minlength=10)[:, None, None]
+    if np.allclose(means, expected * counts, atol=1e-3):
+        raise WrongAnswer(
+            "these are sums, not means: divide by the number of images of each digit (or .mean)."
+        )
+    order = [int(np.argmin(np.abs(expected - mean).sum(axis=(1, 2)))) for mean in means]
+    if sorted(order) == list(range(10)) and np.allclose(means, expected[order], atol=1e-5):
+        raise WrongAnswer(
+            f"the right means in the wrong order (digits {order}): means[d] must be the mean of digit d."
+        )
+    wrong = [digit for digit in range(10) if not np.allclose(means[digit], expected[digit], atol=1e-5)]
+    raise WrongAnswer(f"means[d] is not the mean of the images labelled d, for d in {wrong}.")
+
+
+@functools.cache
+def _class_mean_distances():
+    mnist = _mnist()
+    means = _reference_mean_images(mnist.x_train, mnist.y_train)
+    return np.linalg.norm((means[:, None] - means[None]).reshape(10, 10, -1), axis=2)
+
+
+def _check_01_q4(answer):
+    distances = _class_mean_distances()
+    off_diagonal = distances + np.diag(np.full(10, np.inf))
+    best = tuple(sorted(np.unravel_index(np.argmin(off_diagonal), distances.shape)))
+    farthest = tuple(sorted(np.unravel_index(np.argmax(distances), distances.shape)))
+    if isinstance(answer, (int, np.integer)) and 0 <= answer < 10:
+        raise WrongAnswer("give the two digits as a pair, e.g. (1, 2).")
+    if isinstance(answer, (int, np.integer)) and 10 <= answer < 100:
+        raise WrongAnswer(
+            "one number: that looks like a position in the flattened 10 × 10 distance matrix; "
+            "np.unravel_index turns it into (row, column), i.e. the two digits."
+        )
+    a, b = sorted(_pair(answer, "the two digits"))
+    if not (0 <= a <= 9 and 0 <= b <= 9):
+        raise WrongAnswer("the digits are 0 to 9.")
+    if a == b:
+        raise WrongAnswer(
+            "a digit's mean is at distance 0 from itself: leave out the diagonal (compare different digits only)."
+        )
+    if (a, b) == farthest:
+        raise WrongAnswer(
+            f"{a} and {b} are the most different pair (the largest distance); look for the smallest."
+        )
+    if (a, b) != best:
+        raise WrongAnswer(
+            f"the means of {a} and {b} are {distances[a, b]:.2f} apart; another pair is closer "
+            "(compare every pair of different digits)."
+        )
+
+
+_NOTEBOOK_01 = {
+    "q1": Exercise(
+        _check_01_q1,
+        correct="16 header bytes + 10,000 × 28 × 28 pixel bytes = 7,840,016. Knowing the exact size of a file "
+        "from its header is how a loader spots a truncated download.",
+        hint="The header of an idx3 file is four big-endian 4-byte integers (magic, count, rows, columns). "
+        "Each pixel is one unsigned byte (type code 0x08).",
+        solution="""
+answer = 16 + 10_000 * 28 * 28  # header: 4 integers x 4 bytes; then one byte per pixel
+
+# Check against the file itself:
+import gzip
+
+import utils
+
+with gzip.open(utils.DATA_DIR / "t10k-images-idx3-ubyte.gz", "rb") as f:
+    assert len(f.read()) == answer
+""",
+    ),
+    "q2": Exercise(
+        _check_01_q2,
+        correct="8 header bytes (magic 0x00000801 and the count) + 10,000 label bytes = 10,008. One byte per "
+        "label on disk; the loader widens them to int64 (8 bytes each) in memory.",
+        hint="A label file is idx1: one dimension, so its header has the magic number and a single size. "
+        "Each label is one unsigned byte.",
+        solution="""
+answer = 8 + 10_000  # header: magic number and count, 2 x 4 bytes; then one byte per label
+
+# Check against the file itself, and read the header as in the lesson:
+import gzip
+import struct
+
+import utils
+
+with gzip.open(utils.DATA_DIR / "t10k-labels-idx1-ubyte.gz", "rb") as f:
+    data = f.read()
+magic, count = struct.unpack(">2I", data[:8])
+print(f"magic 0x{magic:08x}, count {count:,}, first test label {data[8]}")
+assert len(data) == answer
+""",
+    ),
+    "q3": Exercise(
+        _check_01_q3,
+        correct="means[d] is the average of digit d's images, shape (10, 28, 28), as in the figure above. "
+        "A boolean mask picks a class's images; mean(axis=0) averages over images, not pixels.",
+        hint="For each digit d, labels == d is a boolean mask; images[labels == d] are that digit's images, "
+        "shape (count, 28, 28). Average them over axis 0 and stack the ten results (np.stack).",
+        answer_name="mean_images",
+        solution="""
+import numpy as np
+
+
+def mean_images(images, labels):
+    return np.stack([images[labels == digit].mean(axis=0) for digit in range(10)])
+""",
+    ),
+    "q4": Exercise(
+        _check_01_q4,
+        correct="4 and 9 have the closest mean images (7 and 9 come next): a 4 closed at the top looks like "
+        "a 9. Pairs that look alike on average are the pairs to watch in a confusion matrix (notebook 03).",
+        hint="Use your mean_images on mnist.x_train, mnist.y_train. For every pair of different digits i < j, "
+        "np.linalg.norm(means[i] - means[j]) is their Euclidean distance; keep the smallest.",
+        solution="""
+import itertools
+
+import numpy as np
+
+means = np.stack([mnist.x_train[mnist.y_train == d].mean(axis=0) for d in range(10)])
+answer = min(itertools.combinations(range(10), 2), key=lambda pair: np.linalg.norm(means[pair[0]] - means[pair[1]]))
+print(answer)
+""",
+    ),
+}
+
+
+# ---------------------------------------------------------------------------------------------------
+# Notebook 02: rows as a sequence
+
+
+def _check_02_q1(answer):
+    if not isinstance(answer, (str, bytes)) and not hasattr(answer, "__len__"):
+        raise WrongAnswer(
+            "give both counts, as a pair: (batches at batch size 128, batches at batch size 256)."
+        )
+    if len(answer) == 2 and all(isinstance(n, (float, np.floating)) and n != int(n) for n in answer):
+        raise WrongAnswer("a number of batches is a whole number: the last, smaller batch counts as one.")
+    at_128, at_256 = _pair(answer, "(batches at batch size 128, batches at batch size 256)")
+    if (at_128, at_256) == (215, 430):
+        raise WrongAnswer("the two counts are swapped: bigger batches make fewer of them.")
+    if (at_128, at_256) == (429, 214):
+        raise WrongAnswer(
+            "that rounds down: make_dataset keeps the last, smaller batch (the remainder), so round up."
+        )
+    if (at_128, at_256) in [(469, 235), (468, 234)]:
+        raise WrongAnswer(
+            "that is for all 60,000 images of the training file; the training set is 55,000 "
+            "(the last 5,000 are the validation set)."
+        )
+    if (at_128, at_256) in [(79, 40), (78, 39)]:
+        raise WrongAnswer(
+            "that is for the 10,000 test images; the question is about the 55,000 training images."
+        )
+    for count, batch, right in [(at_128, 128, 430), (at_256, 256, 215)]:
+        if count == right - 1:
+            raise WrongAnswer(f"at batch size {batch}: that rounds down; the last, smaller batch counts too.")
+        if count == right + 1:
+            raise WrongAnswer(f"at batch size {batch}: one batch too many.")
+        if count != right:
+            raise WrongAnswer(f"at batch size {batch}: {count} batches is not it; divide and round up.")
+
+
+_SHAPES_02_Q2 = {
+    "X_time_major": (28, 32, 28),
+    "X_stacked": (896, 28),
+    "H": (896, 64),
+    "H_steps[0]": (32, 64),
+}
+
+
+def _check_02_q2(answer):
+    if not isinstance(answer, dict):
+        raise WrongAnswer(f"give a dict with the keys {list(_SHAPES_02_Q2)}, as in the cell.")
+    missing = [key for key in _SHAPES_02_Q2 if key not in answer]
+    if missing:
+        raise WrongAnswer(f"the dict has no {missing}: keep the keys {list(_SHAPES_02_Q2)}.")
+    empty = [key for key in _SHAPES_02_Q2 if answer[key] is ... or answer[key] is None]
+    if len(empty) == len(_SHAPES_02_Q2):
+        raise NotAnswered("replace each `...` with a shape, a tuple such as (5, 28, 28).")
+    if empty:
+        raise NotAnswered(f"still `...` for {empty}.")
+    shapes = {}
+    for key in _SHAPES_02_Q2:
+        try:
+            shapes[key] = tuple(int(n) for n in answer[key])
+        except (TypeError, ValueError):
+            raise WrongAnswer(f"{key}: give a shape as a tuple of whole numbers, e.g. (5, 28, 28).") from None
+    mistakes = {
+        ("X_time_major", (32, 28, 28)): "that is the batch-major input X; "
+        "transpose(X, [1, 0, 2]) swaps the first two axes: (steps, batch, input).",
+        ("X_time_major", (28, 28, 32)): "the permutation [1, 0, 2] keeps the feature axis last: "
+        "(steps, batch, input).",
+        ("X_stacked", (896, 64)): "the reshape keeps the 28 features of a row; only the input layer turns "
+        "them into n_hidden = 64.",
+        ("X_stacked", (32, 784)): "reshape(..., [-1, 28]) keeps 28 numbers per line, one row of one image: "
+        "(steps × batch, 28).",
+        ("X_stacked", (28, 896)): "the -1 is the first axis: one line per row of every image, "
+        "(steps × batch, 28).",
+        ("H", (896, 128)): "n_hidden is 64 in this exercise, not 128.",
+        ("H", (896, 28)): "the input layer maps each row's 28 features to n_hidden = 64 numbers.",
+        ("H", (32, 28, 64)): "the input layer acts on X_stacked, 2-D: one line per row of every image.",
+        ("H_steps[0]", (28, 64)): "each element of the list is one time step, for every image of the batch: "
+        "(batch, n_hidden).",
+        ("H_steps[0]", (32, 128)): "n_hidden is 64 in this exercise, not 128.",
+        ("H_steps[0]", (1, 64)): "each element holds one step of all 32 images, not of one image.",
+        ("H_steps[0]", (64,)): "each element holds one step of all 32 images: 2-D, (batch, n_hidden).",
+    }
+    for key, expected in _SHAPES_02_Q2.items():
+        if (key, shapes[key]) in mistakes:
+            raise WrongAnswer(f"{key}: {mistakes[key, shapes[key]]}")
+        if shapes[key] != expected:
+            raise WrongAnswer(
+                f"{key}: {shapes[key]} is not it; follow the table above with batch 32 and n_hidden 64."
+            )
+
+
+def _back_pad_reference(images, k):
+    return np.pad(images[:, :k], [(0, 0), (0, images.shape[1] - k), (0, 0)])
+
+
+def _front_pad_reference(images, k):
+    return np.pad(images[:, :k], [(0, 0), (images.shape[1] - k, 0), (0, 0)])
+
+
+def _check_02_q3(back_pad_rows):
+    rng = np.random.default_rng(0)
+    cases = [(rng.uniform(0.1, 1, size=(3, 28, 28)).astype("float32"), k) for k in (25, 14, 1, 28)]
+    cases.append((rng.uniform(0.1, 1, size=(2, 6, 4)).astype("float32"), 3))  # not MNIST-sized
+    for images, k in cases:
+        original = images.copy()
+        result = _call(back_pad_rows, images, k)
+        n, rows, cols = images.shape
+        where = f"back_pad_rows(images of shape {images.shape}, k={k})"
+        try:
+            result = np.asarray(result)
+        except (TypeError, ValueError) as problem:
+            raise WrongAnswer(f"{where} did not return an array ({problem}).") from None
+        if not np.array_equal(images, original):
+            raise WrongAnswer(
+                f"{where} changed the caller's images in place; build a new array (np.pad or np.zeros_like)."
+            )
+        if result.shape == (n, k, cols) and k != rows:
+            raise WrongAnswer(
+                f"{where} returned shape {result.shape}: that is first_rows, a shorter sequence. "
+                f"Back padding keeps all {rows} steps: add {rows} - k rows of zeros after the first k."
+            )
+        if result.shape != images.shape:
+            if rows != 28 and result.shape[1] == 28:
+                raise WrongAnswer(
+                    f"{where} returned shape {result.shape}: it only works for 28 rows; "
+                    "use images.shape[1] for the number of rows."
+                )
+            raise WrongAnswer(
+                f"{where} returned shape {result.shape}; expected the shape of images, {images.shape}."
+            )
+        expected = _back_pad_reference(images, k)
+        if np.allclose(result, expected):
+            continue
+        if np.allclose(result, _front_pad_reference(images, k)):
+            raise WrongAnswer(
+                f"{where}: that is front padding (zeros first, the digit moves down). "
+                "Back padding keeps the first k rows where they are and puts the zeros after them."
+            )
+        for off in (-1, 1):
+            if 1 <= k + off <= rows and np.allclose(result, _back_pad_reference(images, k + off)):
+                raise WrongAnswer(
+                    f"{where}: off by one, you kept {k + off} rows instead of {k}. "
+                    "Rows 1..k are images[:, :k] (Python indices 0..k-1)."
+                )
+        if not np.allclose(result[:, :k], images[:, :k]):
+            raise WrongAnswer(f"{where}: the first k rows must be the images' first k rows, unchanged.")
+        raise WrongAnswer(f"{where}: the rows after the first k must all be zeros.")
+
+
+def _first_ink_steps():
+    digit = _mnist().x_test[0]
+    return (
+        int(np.flatnonzero(digit.any(axis=1))[0]) + 1,  # rows that hold ink, numbered from 1
+        int(np.flatnonzero(digit.any(axis=0))[0]) + 1,  # columns
+    )
+
+
+def _check_02_q4(answer):
+    row, column = _first_ink_steps()
+    given = _pair(answer, "(first step with ink reading by rows, first step with ink reading by columns)")
+    if given == (row, column):
+        return
+    if given == (row - 1, column - 1):
+        raise WrongAnswer(
+            "those are Python indices, counted from 0; the steps are numbered from 1 (step t is index t - 1)."
+        )
+    if given == (column, row):
+        raise WrongAnswer("swapped: the first number is for the reading by rows, the second by columns.")
+    if given[0] == row - 1 or given[1] == column - 1:
+        raise WrongAnswer(
+            "one of them is a Python index, counted from 0; steps are numbered from 1 (step t is index t - 1)."
+        )
+    if given[0] != row:
+        raise WrongAnswer(
+            f"reading by rows: step {given[0]} is not the first row with ink (a row holds ink if any of its "
+            "pixels is > 0)."
+        )
+    raise WrongAnswer(
+        f"reading by columns: step {given[1]} is not the first column with ink; step t is column t, "
+        "columns_as_sequence(digit[None])[0, t - 1]."
+    )
+
+
+_NOTEBOOK_02 = {
+    "q1": Exercise(
+        _check_02_q1,
+        correct="ceil(55,000 / 128) = 430 batches (the last one of 88 images) and ceil(55,000 / 256) = 215 "
+        "(the last of 216): twice the batch size, half the steps per epoch, the trade notebook 03's better "
+        "recipe makes.",
+        hint="make_dataset keeps the remainder as a last, smaller batch, so divide and round up. "
+        "In Python, -(-n // b) rounds up without floats; math.ceil(n / b) too.",
+        solution="""
+n = len(mnist.x_train)  # 55,000: the last 5,000 images of the training file are the validation set
+answer = (-(-n // 128), -(-n // 256))  # ceiling division: the last, smaller batch counts
+print(answer, "last batches:", n % 128, n % 256)
+""",
+    ),
+    "q2": Exercise(
+        _check_02_q2,
+        correct="(28, 32, 28) -> (896, 28) -> (896, 64) -> 28 × (32, 64). The batch size and n_hidden move, "
+        "the 28 steps and 28 features stay: the time-major plumbing only reorders the same rows.",
+        hint="Follow the table above, replacing the batch of 5 by 32 and 128 by 64: the transpose puts the "
+        "steps first, the reshape makes one line per row of every image (28 × 32 of them), the input layer "
+        "changes the last axis, and the split cuts the lines back into 28 steps.",
+        solution="""
+answer = {
+    "X_time_major": (28, 32, 28),  # (steps, batch, input)
+    "X_stacked": (28 * 32, 28),  # one line per row of every image: (896, 28)
+    "H": (28 * 32, 64),  # the input layer: 28 features -> n_hidden = 64
+    "H_steps[0]": (32, 64),  # one of 28 elements: one time step of every image
+}
+
+# Or let TensorFlow tell you:
+import keras
+import numpy as np
+import tensorflow as tf
+
+X = np.zeros((32, 28, 28), dtype="float32")
+X_time_major = tf.transpose(X, [1, 0, 2])
+X_stacked = tf.reshape(X_time_major, [-1, 28])
+H = keras.layers.Dense(64)(X_stacked)
+H_steps = tf.split(H, 28, axis=0)
+assert answer == {
+    "X_time_major": tuple(X_time_major.shape),
+    "X_stacked": tuple(X_stacked.shape),
+    "H": tuple(H.shape),
+    "H_steps[0]": tuple(H_steps[0].shape),
+}
+""",
+    ),
+    "q3": Exercise(
+        _check_02_q3,
+        correct="the first k rows stay at steps 1..k and the zeros come after, so nothing moves; unlike "
+        "front padding, the model then reads rows of blank 'paper' below the digit before it answers.",
+        hint="images[:, :k] are the first k rows of every image. np.pad adds zeros: its second argument says "
+        "how many before and after, for each axis; here (0, rows - k) on the rows axis, rows = images.shape[1]. "
+        "front_pad_rows above does the mirror image.",
+        answer_name="back_pad_rows",
+        solution="""
+import numpy as np
+
+
+def back_pad_rows(images, k):
+    images = np.asarray(images)
+    rows = images.shape[1]
+    return np.pad(images[:, :k], [(0, 0), (0, rows - k), (0, 0)])  # zeros after the first k rows
+""",
+    ),
+    "q4": Exercise(
+        _check_02_q4,
+        correct="read by rows, the 7's first ink arrives at step 8 (its bar); read by columns, at step 7. "
+        "Same pixels, a different order in time, and the LSTM sees a different sequence.",
+        hint="digit.any(axis=1) says for each row whether it holds ink; np.flatnonzero(...)[0] is the first "
+        "such Python index. For columns, use columns_as_sequence(digit[None])[0] (or digit.any(axis=0)). "
+        "Then add 1: steps are numbered from 1.",
+        solution="""
+import numpy as np
+
+from utils.sequences import columns_as_sequence
+
+digit = mnist.x_test[0]
+by_rows = digit  # step t is row t
+by_columns = columns_as_sequence(digit[None])[0]  # step t is column t
+answer = (
+    int(np.flatnonzero(by_rows.any(axis=1))[0]) + 1,  # + 1: steps are numbered from 1
+    int(np.flatnonzero(by_columns.any(axis=1))[0]) + 1,
+)
+print(answer)
+""",
+    ),
+}
+
+
+#: Every notebook's exercises, by notebook number; ``exercises("01")`` looks one up.
+NOTEBOOKS = {
+    "01": types.SimpleNamespace(**_NOTEBOOK_01),
+    "02": types.SimpleNamespace(**_NOTEBOOK_02),
+}
+notebook_01 = NOTEBOOKS["01"]
+notebook_02 = NOTEBOOKS["02"]
