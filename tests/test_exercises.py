@@ -78,7 +78,9 @@ def test_hint_and_solution_print_something(name, exercise, capsys):
 
 
 @pytest.mark.parametrize(("name", "exercise"), ALL, ids=[name for name, _ in ALL])
-@pytest.mark.parametrize("answer", ["7840016", 3.5, [1, 2, 3], {"a": 1}, True, np.zeros((2, 2))])
+@pytest.mark.parametrize(
+    "answer", ["7840016", 3.5, float("nan"), float("inf"), [1, 2, 3], {"a": 1}, True, np.zeros((2, 2))]
+)
 def test_answers_of_the_wrong_kind_give_a_message_not_a_traceback(name, exercise, answer, capsys):
     result, out = run_check(exercise, answer, capsys)
     assert result is False and out.startswith("✗ ") and len(out) > 10, out
@@ -164,7 +166,10 @@ def _means(images, labels):
             "not the mean of the images labelled d",
         ),  # digits 1-10
         (lambda x, y: np.stack([x[y == d][1:].mean(axis=0) for d in range(10)]), "not the mean"),
-        (lambda x, y: 1 / 0, "raised ZeroDivisionError: division by zero"),
+        (
+            lambda x, y: 1 / 0,
+            "<lambda>(an array of shape (3000, 28, 28), an array of shape (3000,)) raised ZeroDivisionError: division by zero",
+        ),
         (lambda x, y: None, "Not answered yet"),
     ],
 )
@@ -172,6 +177,16 @@ def test_01_q3_mean_image_mistakes(function, fragment, capsys):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # the mean of an empty class (digit 10) is nan
         assert_wrong(notebook_01.q3, function, fragment, capsys)
+
+
+def test_01_q3_a_function_that_changes_its_input_does_not_spoil_later_checks(capsys):
+    def scaling_in_place(images, labels):
+        images *= 255
+        return None
+
+    run_check(notebook_01.q3, scaling_in_place, capsys)
+    result, out = run_check(notebook_01.q3, _means, capsys)
+    assert result is True, out
 
 
 def test_01_q3_the_placeholder_function_is_not_answered_yet(capsys):
