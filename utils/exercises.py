@@ -46,10 +46,16 @@ class Exercise:
 
     def __init__(self, checker, *, correct, hint, solution, answer_name="answer"):
         self.checker, self.correct, self.answer_name = checker, correct, answer_name
+        self.passed = None  # True / False after check(): was the last answer right?
         self.hint_text, self.solution_code = hint.strip(), solution.strip()
 
     def check(self, answer):
-        """Print whether ``answer`` is right ("✓ Correct: ...") or what is wrong ("✗ ..."); return a bool."""
+        """Print whether ``answer`` is right ("✓ Correct: ...") or what is wrong ("✗ ...").
+
+        The verdict is kept in ``passed`` (True / False); ``check`` itself returns nothing, so a notebook
+        cell shows only the message.
+        """
+        self.passed = False
         try:
             if answer is ... or answer is None:
                 what = "answer" if self.answer_name == "answer" else f"function {self.answer_name}"
@@ -57,15 +63,15 @@ class Exercise:
             self.checker(answer)
         except NotAnswered as problem:
             print(f"✗ Not answered yet: {problem}")
-            return False
+            return
         except WrongAnswer as problem:
             print(f"✗ {problem}")
-            return False
+            return
         except Exception as problem:  # an answer of a kind the check did not foresee: still no traceback
             print(f"✗ This answer could not be checked ({type(problem).__name__}: {problem}).")
-            return False
+            return
         print(f"✓ Correct: {self.correct}")
-        return True
+        self.passed = True
 
     def hint(self):
         """Print a hint."""
