@@ -9,7 +9,7 @@ import pytest
 import utils
 from utils import exercises
 from utils.data import load_mnist
-from utils.exercises import Exercise, notebook_01, notebook_02
+from utils.exercises import Exercise, notebook_01, notebook_02, notebook_04
 
 ALL = [
     (f"{number}.{name}", exercise)
@@ -21,6 +21,14 @@ ALL = [
 @pytest.fixture(scope="module")
 def mnist():
     return load_mnist()
+
+
+@pytest.fixture(scope="module")
+def row_lstm():
+    """The shipped model, loaded as notebook 04 loads it (only the tests that need it pay for TensorFlow)."""
+    from utils.model import load_row_lstm
+
+    return load_row_lstm()
 
 
 def run_check(exercise, answer, capsys):
@@ -44,7 +52,7 @@ def assert_wrong(exercise, answer, fragment, capsys):
 
 
 def test_each_notebook_has_three_or_four_exercises():
-    for number in ("01", "02"):
+    for number in ("01", "02", "04"):
         names = list(vars(exercises.exercises(number)))
         assert names == [f"q{i}" for i in range(1, len(names) + 1)] and 3 <= len(names) <= 4
     assert exercises.exercises(1) is notebook_01 and exercises.exercises("02") is notebook_02
@@ -53,8 +61,10 @@ def test_each_notebook_has_three_or_four_exercises():
 
 
 @pytest.mark.parametrize(("name", "exercise"), ALL, ids=[name for name, _ in ALL])
-def test_reference_solution_passes_its_own_check(name, exercise, mnist, capsys):
-    namespace = {"mnist": mnist}  # what both notebooks define before their exercises
+def test_reference_solution_passes_its_own_check(name, exercise, mnist, request, capsys):
+    namespace = {"mnist": mnist}  # what the notebooks define before their exercises
+    if name.startswith("04."):
+        namespace["model"] = request.getfixturevalue("row_lstm")  # notebook 04's model, the shipped weights
     exec(exercise.solution_code, namespace)
     result, out = run_check(exercise, namespace[exercise.answer_name], capsys)
     assert result is True, out
@@ -323,3 +333,151 @@ def test_02_q4_answer_is_the_first_test_digit(mnist):
     digit = mnist.x_test[0]
     notebook_02.q4.check((int(digit.any(axis=1).argmax()) + 1, int(digit.any(axis=0).argmax()) + 1))
     assert notebook_02.q4.passed
+
+
+# ---------------------------------------------------------------- notebook 04
+
+
+@pytest.fixture(scope="module")
+def validation_settle(row_lstm, mnist):
+    """Settle steps of the validation images, computed as the notebook does (hand-written LSTM included)."""
+    from utils.inspection import every_step_model, settle_step, step_probabilities
+
+    h = every_step_model(row_lstm).predict(mnist.x_val, batch_size=1000, verbose=0)["h"]
+    return settle_step(step_probabilities(row_lstm.get_layer("logits"), h).argmax(axis=-1)), h
+
+
+def test_04_q1_answer_and_tolerance(validation_settle, mnist, capsys):
+    settle, _ = validation_settle
+    share = np.mean(settle[mnist.y_val == 1] == 1)
+    assert 0.35 < share < 0.45  # the number the exercise's text and "correct" message quote (39 %)
+    for answer in (share + 0.004, share - 0.004, np.float32(share), np.array(share)):
+        result, out = run_check(notebook_04.q1, answer, capsys)
+        assert result is True, out
+    assert_wrong(notebook_04.q1, share + 0.02, "is not it (within ±0.005)", capsys)
+
+
+@pytest.mark.parametrize(
+    ("answer", "fragment"),
+    [
+        (0.502, "test set's share"),  # the notebook's number, on the test set
+        (0.6075, "does change"),  # settle > 1
+        (0.0416, "among all validation images"),  # not restricted to the 1s
+        (0.0571, "among all test images"),
+        (39.2, "percentage"),
+        (208, "that is a count"),
+        (0.0, "not 0"),  # settle == 0: rows are numbered from 1
+        (1.5, "between 0 and 1"),
+        ([0.39], "as one number"),
+    ],
+)
+def test_04_q1_share_of_ones_mistakes(answer, fragment, capsys):
+    assert_wrong(notebook_04.q1, answer, fragment, capsys)
+
+
+def _top_units(h, labels, states=lambda h: h[:, -1], score=True):
+    from utils.inspection import selectivity
+
+    means = np.stack([states(h)[labels == d].mean(axis=0) for d in range(10)])
+    return (selectivity(means) if score else means).argmax(axis=1)
+
+
+def test_04_q2_the_answer_and_its_message(validation_settle, mnist):
+    _, h = validation_settle
+    units = _top_units(h, mnist.y_val)
+    assert units.tolist() == [117, 21, 29, 5, 72, 117, 124, 11, 106, 72]  # as the "correct" message says
+
+
+@pytest.mark.parametrize(
+    ("mistake", "fragment"),
+    [
+        (lambda h, y, right: right + 1, "numbered from 1"),
+        (lambda h, y, right: np.array([117, 21, 15, 5, 72, 117, 124, 11, 106, 72]), "test set's top_units"),
+        (lambda h, y, right: _top_units(h, y, score=False), "most active units"),
+        (lambda h, y, right: _top_units(h, y, states=lambda h: h.mean(axis=1)), "averages h_t over all 28"),
+        (lambda h, y, right: np.zeros(128, int), "argmax over the units, axis=1"),  # argmax(axis=0)
+        (lambda h, y, right: np.zeros((10, 128)), "whole selectivity table"),
+        (lambda h, y, right: np.r_[right[:9], 3], "for the classes [9]"),
+        (lambda h, y, right: np.full(10, 128), "numbered 0 to 127"),
+        (lambda h, y, right: right[:5], "shape (10,)"),
+        (lambda h, y, right: right + 0.5, "whole numbers"),
+        (lambda h, y, right: 117, "an array of 10 unit numbers"),
+    ],
+)
+def test_04_q2_most_selective_unit_mistakes(mistake, fragment, validation_settle, mnist, capsys):
+    _, h = validation_settle
+    right = _top_units(h, mnist.y_val)
+    assert_wrong(notebook_04.q2, mistake(h, mnist.y_val, right), fragment, capsys)
+    notebook_04.q2.check(list(right))  # a list is fine
+    assert notebook_04.q2.passed
+
+
+def _first_row(probabilities, threshold, compare=np.greater, axis=-1, plus=1, handle_never=True):
+    confident = compare(np.asarray(probabilities).max(axis=axis), threshold)
+    first = confident.argmax(axis=1) + plus
+    return np.where(confident.any(axis=1), first, 0) if handle_never else first
+
+
+def _from_then_on(probabilities, threshold):
+    confident = np.asarray(probabilities).max(axis=-1) > threshold
+    rows = np.zeros(len(confident), int)
+    for k, row in enumerate(confident):
+        if row[-1]:
+            rows[k] = len(row) - np.argmin(row[::-1]) + 1 if not row.all() else 1
+    return rows
+
+
+@pytest.mark.parametrize(
+    ("function", "fragment"),
+    [
+        (lambda p, t: _first_row(p, t, plus=0), "Python indices, counted from 0"),
+        (lambda p, t: _first_row(p, t, handle_never=False), "never above the threshold must give 0"),
+        (lambda p, t: _first_row(p, t, compare=np.greater_equal), "use >, not >="),
+        (lambda p, t: _first_row(p, 0.9), "that is for threshold 0.9"),
+        (lambda p, t: _first_row(p, t, axis=1), "max over the rows (axis=1)"),
+        (lambda p, t: np.asarray(p).max(axis=1), "returned shape (4, 3), one number per class"),
+        (lambda p, t: np.asarray(p).max(axis=-1), "returned shape (4, 5), one value per row"),
+        (_from_then_on, "stays above the threshold"),
+        (lambda p, t: _first_row(np.asarray(p)[..., :1], t), "follows class 0"),
+        (lambda p, t: np.ones(len(p), int), "returned [1, 1, 1, 1]; expected [3, 0, 1, 4]"),
+        (lambda p, t: len(p[0][0][0]), "raised TypeError"),
+        (lambda p, t: None, "Not answered yet: <lambda> returns None"),
+    ],
+)
+def test_04_q3_first_confident_row_mistakes(function, fragment, capsys):
+    assert_wrong(notebook_04.q3, function, fragment, capsys)
+
+
+def test_04_q3_a_function_that_changes_its_input_does_not_spoil_the_check(capsys):
+    def first_confident_row(probabilities, threshold):
+        probabilities[...] = 0.0
+        return np.full(len(probabilities), 2)
+
+    assert_wrong(notebook_04.q3, first_confident_row, "returned [2, 2, 2, 2]; expected [3, 0, 1, 4]", capsys)
+    result, out = run_check(notebook_04.q3, _first_row, capsys)
+    assert result is True, out
+
+
+@pytest.mark.parametrize(
+    ("answer", "fragment"),
+    [
+        (99, "counts the other units"),  # open_ <= 0.5
+        (34, "test set's 8s"),
+        (7, "all validation digits"),
+        (8, "the notebook's count, for all test digits"),
+        (3, "input gate"),
+        (18, "output gate"),
+        (29 / 128, "a share of the units"),
+        (200, "between 0 and 128"),
+        (30, "30 units is not it"),
+        ("29", "as one number"),
+    ],
+)
+def test_04_q4_forget_gate_saturation_mistakes(answer, fragment, capsys):
+    assert_wrong(notebook_04.q4, answer, fragment, capsys)
+
+
+def test_04_q4_the_answer_is_the_count_in_the_correct_message(capsys):
+    for answer in (29, 29.0, np.int64(29)):
+        result, out = run_check(notebook_04.q4, answer, capsys)
+        assert result is True and "29 units" in out, out

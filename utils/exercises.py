@@ -1,11 +1,11 @@
-"""The exercises at the end of notebooks 01 and 02: each with a check, a hint and a solution.
+"""The exercises at the end of notebooks 01, 02 and 04: each with a check, a hint and a solution.
 
 In the style of Kaggle Learn's ``learntools``. In a notebook::
 
     from utils.exercises import notebook_01 as ex  # or: ex = exercises("01")
 
     answer = ...  # your answer
-    ex.q1.check(answer)  # prints "✓ Correct: ..." or "✗ <what is wrong>"; returns True or False
+    ex.q1.check(answer)  # prints "✓ Correct: ..." or "✗ <what is wrong>"; the verdict is in ex.q1.passed
     ex.q1.hint()  # prints a hint
     ex.q1.solution()  # prints the reference solution, as code
 
@@ -16,7 +16,9 @@ here, not in the notebooks, so that nobody reads one by accident. ``tests/test_e
 solution through its own check and every typical mistake through the message written for it.
 
 Each ``Exercise`` keeps the name its solution defines (``answer_name``: ``answer`` or the function's
-name); the checks that need the real data load MNIST with ``utils.data.load_mnist`` (once, < 1 s).
+name); the checks that need the real data load MNIST with ``utils.data.load_mnist`` (once, < 1 s); notebook
+04's checks also load the shipped model (``utils.model.load_row_lstm``) and compute its references (hidden
+states, settle steps, gates of the validation images) once per session, a few seconds at most.
 """
 
 import functools
@@ -629,10 +631,407 @@ print(answer)
 }
 
 
+# ---------------------------------------------------------------------------------------------------
+# Notebook 04: inside the LSTM. The references come from the shipped model, computed once per session.
+
+
+@functools.cache
+def _row_lstm():
+    from utils.model import load_row_lstm  # imports TensorFlow: only when a notebook-04 check runs
+
+    return load_row_lstm()
+
+
+@functools.cache
+def _hidden_states(split):
+    """h_t after every row, (images, 28, 128), of the shipped model on the validation or test images."""
+    from utils.inspection import every_step_model
+
+    images = {"val": _mnist().x_val, "test": _mnist().x_test}[split]
+    return every_step_model(_row_lstm()).predict(images, batch_size=1000, verbose=0)["h"]
+
+
+@functools.cache
+def _settle_steps(split):
+    from utils.inspection import settle_step, step_probabilities
+
+    probabilities = step_probabilities(_row_lstm().get_layer("logits"), _hidden_states(split))
+    return settle_step(probabilities.argmax(axis=-1))
+
+
+def _labels(split):
+    return {"val": _mnist().y_val, "test": _mnist().y_test}[split]
+
+
+def _share(answer, what):
+    """``answer`` as one float, or WrongAnswer when it is not one number."""
+    if isinstance(answer, (bool, np.bool_)) or not isinstance(answer, (int, float, np.integer, np.floating)):
+        if np.ndim(answer) == 0 and isinstance(np.asarray(answer).item(), (int, float)):
+            return float(np.asarray(answer).item())  # a 0-d array, e.g. np.mean(...) kept as an array
+        raise WrongAnswer(f"give {what} as one number (a float), not a {type(answer).__name__}.")
+    if not np.isfinite(answer):
+        raise WrongAnswer(f"{answer} is not a share; {what} is a number between 0 and 1.")
+    return float(answer)
+
+
+_TOLERANCE_04_Q1 = 0.005  # about 2.6 of the 530 validation 1s
+
+
+def _check_04_q1(answer):
+    share = _share(answer, "the share of validation 1s whose answer never changes")
+    settle, labels = _settle_steps("val"), _labels("val")
+    ones = labels == 1
+    expected = np.mean(settle[ones] == 1)
+    if abs(share - expected) <= _TOLERANCE_04_Q1:
+        return
+    if share > 1:
+        if abs(share - 100 * expected) <= 100 * _TOLERANCE_04_Q1:
+            raise WrongAnswer("that is a percentage; give the share as a number between 0 and 1.")
+        if share == int(share) and share == np.sum(settle[ones] == 1):
+            raise WrongAnswer(
+                f"that is a count: divide by the number of 1s in the validation set ({np.sum(ones)})."
+            )
+        raise WrongAnswer("a share is a number between 0 and 1.")
+    test_settle, test_labels = _settle_steps("test"), _labels("test")
+    known = [
+        (
+            np.mean(test_settle[test_labels == 1] == 1),
+            "that is the test set's share (the notebook's 50 %): compute the hidden states of the validation "
+            "images, mnist.x_val, and use their labels, mnist.y_val.",
+        ),
+        (
+            1 - expected,
+            "that is the share of 1s whose answer does change (settle step > 1); the question asks for "
+            "those that never change.",
+        ),
+        (
+            np.mean(settle == 1),
+            "that is the share among all validation images; keep only the 1s (mnist.y_val == 1).",
+        ),
+        (
+            np.mean(test_settle == 1),
+            "that is the share among all test images; keep only the validation 1s.",
+        ),
+        (
+            0.0,
+            "settle_step numbers rows from 1: an answer that never changes has settle step 1, not 0.",
+        ),
+    ]
+    for value, message in known:
+        if abs(share - value) <= _TOLERANCE_04_Q1 / 2:
+            raise WrongAnswer(message)
+    raise WrongAnswer(
+        f"{share:.3f} is not it (within ±{_TOLERANCE_04_Q1}): the settle step of every validation image, "
+        "then the share of the 1s whose settle step is 1."
+    )
+
+
+@functools.cache
+def _top_units(split, rows="last"):
+    """The most selective unit of each class, (10,), from the final (or the mean over rows) h_t."""
+    from utils.inspection import selectivity
+
+    h = _hidden_states(split)
+    states = h[:, -1] if rows == "last" else h.mean(axis=1)
+    labels = _labels(split)
+    class_means = np.stack([states[labels == digit].mean(axis=0) for digit in range(10)])
+    return selectivity(class_means).argmax(axis=1), class_means.argmax(axis=1)
+
+
+def _check_04_q2(answer):
+    if isinstance(answer, (str, bytes, dict)) or np.ndim(answer) == 0:
+        raise WrongAnswer("give an array of 10 unit numbers, one per class: answer[d] is class d's unit.")
+    units = np.asarray(answer)
+    if units.shape == (128,):
+        raise WrongAnswer(
+            "128 numbers: that is each unit's preferred class (argmax over the classes, axis=0); "
+            "the most selective unit of each class is the argmax over the units, axis=1."
+        )
+    if units.shape == (10, 128):
+        raise WrongAnswer("that is the whole selectivity table; take the argmax over the units (axis=1).")
+    if units.shape != (10,):
+        raise WrongAnswer(f"expected 10 unit numbers, one per class (shape (10,)); got shape {units.shape}.")
+    if not np.issubdtype(units.dtype, np.number) or not np.all(units == np.round(units)):
+        raise WrongAnswer("unit numbers are whole numbers, 0 to 127 (Python indices).")
+    units = units.astype(int)
+    expected, most_active = _top_units("val")
+    if np.array_equal(units, expected):
+        return
+    if np.array_equal(units, expected + 1):
+        raise WrongAnswer(
+            "the units are numbered from 1; use Python indices (0 to 127), as the notebook does."
+        )
+    if np.any(units < 0) or np.any(units > 127):
+        raise WrongAnswer("the 128 units are numbered 0 to 127 (Python indices).")
+    if np.array_equal(units, _top_units("test")[0]):
+        raise WrongAnswer(
+            "that is the test set's top_units from the notebook; recompute the class means and the "
+            "selectivity on the validation images (mnist.x_val, mnist.y_val)."
+        )
+    if np.array_equal(units, most_active):
+        raise WrongAnswer(
+            "those are the most active units of each class (argmax of the class means); the most selective "
+            "unit subtracts the other classes' average first: selectivity(class_means)."
+        )
+    if np.array_equal(units, _top_units("val", rows="mean")[0]):
+        raise WrongAnswer(
+            "that averages h_t over all 28 rows; selectivity is measured on the final state h_28 (h[:, -1])."
+        )
+    wrong = [digit for digit in range(10) if units[digit] != expected[digit]]
+    raise WrongAnswer(
+        f"not the most selective unit for the classes {wrong}: class means of the validation images' "
+        "final states h_28, selectivity, argmax over the units."
+    )
+
+
+def _first_confident_reference(probabilities, threshold):
+    confident = probabilities.max(axis=-1) > threshold  # (n, steps)
+    return np.where(confident.any(axis=1), confident.argmax(axis=1) + 1, 0)
+
+
+def _stays_confident_reference(probabilities, threshold):
+    """The row from which on the largest probability stays above the threshold (a typical misreading)."""
+    confident = probabilities.max(axis=-1) > threshold
+    steps, doubtful = confident.shape[1], ~confident
+    last_doubtful = np.where(doubtful.any(axis=1), steps - 1 - np.argmax(doubtful[:, ::-1], axis=1), -1)
+    return np.where(confident[:, -1], last_doubtful + 2, 0)
+
+
+def _confidence_cases():
+    """Hand-made (probabilities, threshold) cases: 4 images, 5 rows, 3 classes (so the axes differ)."""
+    largest = np.array(
+        [
+            [0.40, 0.60, 0.95, 0.50, 0.99],  # confident at row 3, drops at row 4, confident again at row 5
+            [0.40, 0.50, 0.60, 0.70, 0.80],  # never above 0.9
+            [0.95, 0.96, 0.97, 0.98, 0.99],  # confident from row 1
+            [0.50, 0.90, 0.60, 0.92, 0.95],  # exactly 0.9 at row 2 is not above it
+        ]
+    )
+    probabilities = np.empty(largest.shape + (3,))
+    probabilities[..., 1] = largest  # the largest class is class 1, not class 0
+    probabilities[..., 0] = (1 - largest) * 0.4
+    probabilities[..., 2] = (1 - largest) * 0.6
+    rng = np.random.default_rng(0)
+    longer = rng.dirichlet(np.full(10, 0.3), size=(6, 28))  # MNIST-sized: 28 rows, 10 classes
+    return [(probabilities, 0.9), (probabilities, 0.55), (longer, 0.8), (probabilities[2:3], 0.9)]
+
+
+def _check_04_q3(first_confident_row):
+    for probabilities, threshold in _confidence_cases():
+        original = probabilities.copy()
+        result = _call(first_confident_row, probabilities.copy(), threshold)
+        n, steps, classes = probabilities.shape
+        where = f"first_confident_row(probabilities of shape {probabilities.shape}, {threshold})"
+        try:
+            rows = np.asarray(result, dtype=float)
+        except (TypeError, ValueError) as problem:
+            raise WrongAnswer(f"{where} did not return an array of numbers ({problem}).") from None
+        if rows.shape == (n, classes) and classes != steps:
+            raise WrongAnswer(
+                f"{where} returned shape {rows.shape}, one number per class: the largest probability of a "
+                "row is the max over the classes, the last axis (axis=-1), not over the rows."
+            )
+        if rows.shape == (n, steps):
+            raise WrongAnswer(
+                f"{where} returned shape {rows.shape}, one value per row: reduce over the rows to one row "
+                "number per image."
+            )
+        if rows.shape != (n,):
+            raise WrongAnswer(
+                f"{where} returned shape {rows.shape}; expected one row number per image, ({n},)."
+            )
+        expected = _first_confident_reference(original, threshold)
+        if np.array_equal(rows, expected):
+            continue
+        confident = expected > 0
+        never = ~confident
+        if np.array_equal(rows[confident], expected[confident] - 1):
+            raise WrongAnswer(
+                f"{where}: those are Python indices, counted from 0; rows are numbered from 1 (row t is "
+                "index t - 1)."
+            )
+        if np.array_equal(rows[confident], expected[confident]) and never.any():
+            raise WrongAnswer(
+                f"{where}: an image whose largest probability is never above the threshold must give 0 "
+                f"(you gave {rows[never].astype(int).tolist()}); np.argmax of an all-False row is 0, like a "
+                "True in the first row, so check .any(axis=1) first."
+            )
+        if np.array_equal(rows, _first_confident_reference(original, threshold - 1e-9)):
+            raise WrongAnswer(
+                f"{where}: a probability exactly equal to the threshold is not above it; use >, not >=."
+            )
+        if threshold != 0.9 and np.array_equal(rows, _first_confident_reference(original, 0.9)):
+            raise WrongAnswer(f"{where}: that is for threshold 0.9; use the threshold argument.")
+        if np.array_equal(rows, _stays_confident_reference(original, threshold)):
+            raise WrongAnswer(
+                f"{where}: that is the row from which on it stays above the threshold; the question asks "
+                "for the first row above it, even if it drops again later."
+            )
+        over_rows = original.max(axis=1) > threshold  # (n, classes): the max over the wrong axis
+        if np.array_equal(rows, np.where(over_rows.any(axis=1), over_rows.argmax(axis=1) + 1, 0)):
+            raise WrongAnswer(
+                f"{where}: that takes the max over the rows (axis=1) and then finds a class; the largest "
+                "probability of a row is the max over the classes, axis=-1, then find the first row."
+            )
+        class_zero = original[..., 0] > threshold
+        if np.array_equal(rows, np.where(class_zero.any(axis=1), class_zero.argmax(axis=1) + 1, 0)):
+            raise WrongAnswer(f"{where}: that follows class 0; use the largest probability of each row.")
+        raise WrongAnswer(f"{where} returned {rows.astype(int).tolist()}; expected {expected.tolist()}.")
+
+
+@functools.cache
+def _gate_open_shares(split, digit=None):
+    """Per gate ("i", "f", "o"): each unit's share of (image, row) pairs in which it is > 0.9, (128,).
+
+    Computed with notebook 03's hand-written LSTM, as notebook 04's states_and_gates does; digit=None: all
+    the images of the split, else only that class.
+    """
+    from utils.inspection import gate_saturation
+    from utils.lstm import lstm_unroll, lstm_weights
+
+    model = _row_lstm()
+    images = {"val": _mnist().x_val, "test": _mnist().x_test}[split]
+    if digit is not None:
+        images = images[_labels(split) == digit]
+    projection_kernel, projection_bias = model.get_layer("input_projection").get_weights()
+    kernel, recurrent_kernel, bias = lstm_weights(model.get_layer("lstm"))
+    sums = {gate: np.zeros(kernel.shape[1] // 4) for gate in "ifo"}
+    for start in range(0, len(images), 1000):
+        projected = images[start : start + 1000] @ projection_kernel + projection_bias
+        states = lstm_unroll(projected, kernel, recurrent_kernel, bias, dtype=np.float32)
+        for gate in "ifo":
+            sums[gate] += gate_saturation(states[gate])[1] * len(projected)
+    return {gate: total / len(images) for gate, total in sums.items()}
+
+
+def _check_04_q4(answer):
+    if isinstance(answer, (float, np.floating)) and 0 < answer < 1:
+        raise WrongAnswer("that looks like a share of the units; give the number of units (a count).")
+    count = _whole_number(answer, "the number of units")
+    shares = _gate_open_shares("val", 8)
+    expected = int(np.sum(shares["f"] > 0.5))
+    if count == expected:
+        return
+    if not 0 <= count <= 128:
+        raise WrongAnswer("the LSTM has 128 units: the count is between 0 and 128.")
+    known = [
+        (128 - expected, "that counts the other units, whose forget gate is open half the time or less."),
+        (
+            int(np.sum(_gate_open_shares("test", 8)["f"] > 0.5)),
+            "that is for the test set's 8s; use the validation 8s (mnist.x_val[mnist.y_val == 8]).",
+        ),
+        (
+            int(np.sum(_gate_open_shares("val")["f"] > 0.5)),
+            "that is for all validation digits; keep only the 8s (mnist.y_val == 8).",
+        ),
+        (int(np.sum(shares["i"] > 0.5)), "that is the input gate (i); the forget gate is f."),
+        (int(np.sum(shares["o"] > 0.5)), "that is the output gate (o); the forget gate is f."),
+        (
+            int(np.sum(_gate_open_shares("test")["f"] > 0.5)),
+            "that is the notebook's count, for all test digits; compute it for the validation 8s.",
+        ),
+    ]
+    for value, message in known:
+        if count == value:
+            raise WrongAnswer(message)
+    raise WrongAnswer(
+        f"{count} units is not it: the forget gates of the validation 8s, gate_saturation, then count the "
+        "units whose share of time open (> 0.9) is more than 0.5."
+    )
+
+
+_NOTEBOOK_04 = {
+    "q1": Exercise(
+        _check_04_q1,
+        correct="39 % of the 530 validation 1s (208) are answered '1' from row 1 on, against 50 % of the test "
+        "1s: the finding holds, but its size depends on the sample (the validation 1s settle after a median "
+        "of 8 rows, the test 1s after 1). Check a number on fresh data before you quote it.",
+        hint="Compute h_t for mnist.x_val as for the test set (states_and_gates(model, mnist.x_val, "
+        'keep=("h",)) or every_step_model(model)), then step_probabilities and settle_step, as in '
+        "section 3. Keep the validation 1s (mnist.y_val == 1) and take the mean of settle == 1.",
+        solution="""
+import numpy as np
+
+from utils.inspection import every_step_model, settle_step, step_probabilities
+
+val_h = every_step_model(model).predict(mnist.x_val, batch_size=1000, verbose=0)["h"]  # (5000, 28, 128)
+val_probabilities = step_probabilities(model.get_layer("logits"), val_h)  # (5000, 28, 10)
+val_settle = settle_step(val_probabilities.argmax(axis=-1))  # rows 1..28
+answer = np.mean(val_settle[mnist.y_val == 1] == 1)  # settle step 1: the answer never changes
+print(f"{answer:.1%} of {np.sum(mnist.y_val == 1)} validation 1s")
+""",
+    ),
+    "q2": Exercise(
+        _check_04_q2,
+        correct="on the validation set, 9 of the 10 classes keep the most selective unit they have on the test "
+        "set; the 2's is unit 29 instead of 15 (its lead over the runner-up is small on both sets). The "
+        "shared units stay shared: 117 for 0 and 5, 72 for 4 and 9.",
+        hint="As in section 5, with the validation images: the final states h_28 (h[:, -1]) of mnist.x_val, "
+        "their mean per class with mnist.y_val, shape (10, 128), then selectivity(class_means) and the argmax "
+        "over the units (axis=1).",
+        solution="""
+import numpy as np
+
+from utils.inspection import every_step_model, selectivity
+
+val_final = every_step_model(model).predict(mnist.x_val, batch_size=1000, verbose=0)["h"][:, -1]  # (5000, 128)
+val_class_means = np.stack([val_final[mnist.y_val == digit].mean(axis=0) for digit in range(10)])  # (10, 128)
+answer = selectivity(val_class_means).argmax(axis=1)  # the most selective unit of each class
+print(answer)
+""",
+    ),
+    "q3": Exercise(
+        _check_04_q3,
+        correct="the first row at which the model is confident, 0 when it never is. Applied to the test set, "
+        "first_confident_row(probabilities, 0.9) says how early the readout commits, a number to set beside "
+        "the settle step (it can come earlier, when a confident guess is later revised).",
+        hint="probabilities.max(axis=-1) is the largest probability after every row, shape (n, steps); "
+        "compare it with the threshold (>), then np.argmax(..., axis=1) finds the first True, as a Python "
+        "index: add 1, and use np.where with .any(axis=1) to give 0 to the images that are never confident.",
+        answer_name="first_confident_row",
+        solution="""
+import numpy as np
+
+
+def first_confident_row(probabilities, threshold=0.9):
+    confident = np.asarray(probabilities).max(axis=-1) > threshold  # (n, steps): largest class above it?
+    return np.where(confident.any(axis=1), confident.argmax(axis=1) + 1, 0)  # rows from 1; 0 = never
+""",
+    ),
+    "q4": Exercise(
+        _check_04_q4,
+        correct="29 units keep their forget gate open more than half the time while the validation 8s are "
+        "read, against 7 over all validation digits (8 over all test digits in the notebook): an 8, two "
+        "stacked loops, makes far more units hold on to what they have stored. A saturation plot over all "
+        "digits averages such differences away.",
+        hint="Select the validation 8s, images = mnist.x_val[mnist.y_val == 8], and compute their gates as in "
+        'section 2: states_and_gates(model, images, keep=("f",))["f"], shape (8s, 28, 128). gate_saturation '
+        "returns (closed, open) per unit; count the units whose open share is > 0.5.",
+        solution="""
+import numpy as np
+
+from utils.inspection import gate_saturation
+from utils.lstm import lstm_unroll, lstm_weights
+
+eights = mnist.x_val[mnist.y_val == 8]
+# What states_and_gates(model, eights, keep=("f",)) does in the notebook: the hand-written LSTM, trained weights.
+projection_kernel, projection_bias = model.get_layer("input_projection").get_weights()
+kernel, recurrent_kernel, bias = lstm_weights(model.get_layer("lstm"))
+states = lstm_unroll(eights @ projection_kernel + projection_bias, kernel, recurrent_kernel, bias, dtype=np.float32)
+closed, open_ = gate_saturation(states["f"])  # (128,) each: share of (image, row) pairs < 0.1 / > 0.9
+answer = int(np.sum(open_ > 0.5))
+print(answer, "units")
+""",
+    ),
+}
+
+
 #: Every notebook's exercises, by notebook number; ``exercises("01")`` looks one up.
 NOTEBOOKS = {
     "01": types.SimpleNamespace(**_NOTEBOOK_01),
     "02": types.SimpleNamespace(**_NOTEBOOK_02),
+    "04": types.SimpleNamespace(**_NOTEBOOK_04),
 }
 notebook_01 = NOTEBOOKS["01"]
 notebook_02 = NOTEBOOKS["02"]
+notebook_04 = NOTEBOOKS["04"]
