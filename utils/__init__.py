@@ -15,7 +15,7 @@ both copies are the same code), and the *plumbing* (loading, figures, tools), on
 * ``utils.inspection``      -- the inspection model, gate saturation, per-row readout, settle step, PCA,
                                selectivity, saliency and occlusion (taught in 04); figures: ``utils.inspection_plots``
 * ``utils.plots``           -- general figure helpers: saving figures into ``images/``, digit grids
-* ``utils.exercises``       -- the exercises of notebooks 01 and 02: checks, hints, solutions
+* ``utils.exercises``       -- the exercises of notebooks 01, 02 and 04: checks, hints, solutions
 
 Importing ``utils`` is cheap: TensorFlow is only imported by the modules that need it.
 """
