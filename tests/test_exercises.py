@@ -341,9 +341,10 @@ def test_02_q4_answer_is_the_first_test_digit(mnist):
 @pytest.fixture(scope="module")
 def validation_settle(row_lstm, mnist):
     """Settle steps of the validation images, computed as the notebook does (hand-written LSTM included)."""
-    from utils.inspection import every_step_model, settle_step, step_probabilities
+    from utils.inspection import settle_step, step_probabilities
+    from utils.model import build_inspection_model
 
-    h = every_step_model(row_lstm).predict(mnist.x_val, batch_size=1000, verbose=0)["h"]
+    h = build_inspection_model(row_lstm).predict(mnist.x_val, batch_size=1000, verbose=0)["lstm_outputs"]
     return settle_step(step_probabilities(row_lstm.get_layer("logits"), h).argmax(axis=-1)), h
 
 

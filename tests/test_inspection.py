@@ -26,7 +26,6 @@ import keras  # noqa: E402
 from utils import inspection_plots  # noqa: E402
 from utils.inspection import (  # noqa: E402
     PCA,
-    every_step_model,
     fit_pca,
     gate_saturation,
     occlusion_drop,
@@ -38,7 +37,7 @@ from utils.inspection import (  # noqa: E402
     step_probabilities,
 )
 from utils.lstm import lstm_unroll, lstm_weights  # noqa: E402
-from utils.model import build_row_lstm  # noqa: E402
+from utils.model import build_inspection_model, build_row_lstm  # noqa: E402
 
 BATCH, STEPS, FEATURES, UNITS = 6, 28, 28, 128
 TOLERANCE = 1e-5
@@ -96,45 +95,38 @@ def as_numpy(tensor):
 # --- the inspection model ---------------------------------------------------------------------------
 
 
-def test_every_step_model_equals_the_hand_written_lstm_at_every_step(model, images, states):
-    outputs = every_step_model(model).predict(images, verbose=0)
-    assert set(outputs) == {"h", "c_last", "logits"}
-    assert outputs["h"].shape == (BATCH, STEPS, UNITS)
-    assert outputs["c_last"].shape == (BATCH, UNITS)
+def test_inspection_model_equals_the_hand_written_lstm_at_every_step(model, images, states):
+    outputs = build_inspection_model(model).predict(images, verbose=0)
+    assert outputs["lstm_outputs"].shape == (BATCH, STEPS, UNITS)
+    assert outputs["final_c"].shape == (BATCH, UNITS)
     assert min(np.std(states[gate]) for gate in "ifo") > 0.1  # gates really spread, not all ~0.5
-    assert np.max(np.abs(outputs["h"] - states["h"])) < TOLERANCE
-    assert np.max(np.abs(outputs["c_last"] - states["c"][:, -1])) < TOLERANCE
+    assert np.max(np.abs(outputs["lstm_outputs"] - states["h"])) < TOLERANCE
+    assert np.max(np.abs(outputs["final_c"] - states["c"][:, -1])) < TOLERANCE
     np.testing.assert_allclose(outputs["logits"], as_numpy(model(images)), atol=TOLERANCE)
 
 
-def test_every_step_model_shares_the_trained_weights(model, images):
+def test_inspection_model_follows_the_trained_weights(model, images):
     """No copies: the inspection model has no weights of its own and follows changes to the model's."""
     copy = build_row_lstm()
     copy.set_weights(model.get_weights())
-    inspect = every_step_model(copy)
+    inspect = build_inspection_model(copy)
     assert {id(w) for w in inspect.weights} == {id(w) for w in copy.weights}
-    before = as_numpy(inspect(images)["h"])
+    before = as_numpy(inspect(images)["lstm_outputs"])
     lstm = copy.get_layer("lstm")
     kernel, recurrent_kernel, bias = lstm.get_weights()
     lstm.set_weights([kernel, recurrent_kernel, bias + 1.0])
-    after = as_numpy(inspect(images)["h"])
+    after = as_numpy(inspect(images)["lstm_outputs"])
     assert np.max(np.abs(after - before)) > 1e-2
     assert np.max(np.abs(after - hand_written_states(copy, images)["h"])) < TOLERANCE
 
 
-def test_every_step_model_works_for_any_number_of_rows(model, images):
+def test_inspection_model_works_for_any_number_of_rows(model, images):
     any_length = build_row_lstm(steps=None)
     any_length.set_weights(model.get_weights())
-    outputs = every_step_model(any_length).predict(images[:, :10], verbose=0)
-    assert outputs["h"].shape == (BATCH, 10, UNITS)
-    full = every_step_model(model).predict(images, verbose=0)
-    np.testing.assert_allclose(outputs["h"], full["h"][:, :10], atol=TOLERANCE)
-
-
-def test_every_step_model_names_the_missing_layer():
-    other = keras.Sequential([keras.Input((STEPS, FEATURES)), keras.layers.Dense(4, name="dense")])
-    with pytest.raises(ValueError, match="lstm"):
-        every_step_model(other)
+    outputs = build_inspection_model(any_length).predict(images[:, :10], verbose=0)
+    assert outputs["lstm_outputs"].shape == (BATCH, 10, UNITS)
+    full = build_inspection_model(model).predict(images, verbose=0)
+    np.testing.assert_allclose(outputs["lstm_outputs"], full["lstm_outputs"][:, :10], atol=TOLERANCE)
 
 
 # --- the per-row readout ----------------------------------------------------------------------------

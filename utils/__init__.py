@@ -12,7 +12,7 @@ both copies are the same code), and the *plumbing* (loading, figures, tools), on
 * ``utils.model``           -- the row-LSTM classifier and its inspection model (taught in 03), the shipped weights
 * ``utils.training``        -- the original and the recommended training recipes (taught in 03), and the
                                command that makes the shipped weights (``python -m utils.training``)
-* ``utils.inspection``      -- the inspection model, gate saturation, per-row readout, settle step, PCA,
+* ``utils.inspection``      -- gate saturation, per-row readout, settle step, PCA,
                                selectivity, saliency and occlusion (taught in 04); figures: ``utils.inspection_plots``
 * ``utils.plots``           -- general figure helpers: saving figures into ``images/``, digit grids
 * ``utils.exercises``       -- the exercises of notebooks 01, 02 and 04: checks, hints, solutions

@@ -645,10 +645,10 @@ def _row_lstm():
 @functools.cache
 def _hidden_states(split):
     """h_t after every row, (images, 28, 128), of the shipped model on the validation or test images."""
-    from utils.inspection import every_step_model
+    from utils.model import build_inspection_model
 
     images = {"val": _mnist().x_val, "test": _mnist().x_test}[split]
-    return every_step_model(_row_lstm()).predict(images, batch_size=1000, verbose=0)["h"]
+    return build_inspection_model(_row_lstm()).predict(images, batch_size=1000, verbose=0)["lstm_outputs"]
 
 
 @functools.cache
@@ -947,14 +947,16 @@ _NOTEBOOK_04 = {
         "1s: the finding holds, but its size depends on the sample (the validation 1s settle after a median "
         "of 8 rows, the test 1s after 1). Check a number on fresh data before you quote it.",
         hint="Compute h_t for mnist.x_val as for the test set (states_and_gates(model, mnist.x_val, "
-        'keep=("h",)) or every_step_model(model)), then step_probabilities and settle_step, as in '
+        'keep=("h",)) or build_inspection_model(model)), then step_probabilities and settle_step, as in '
         "section 3. Keep the validation 1s (mnist.y_val == 1) and take the mean of settle == 1.",
         solution="""
 import numpy as np
 
-from utils.inspection import every_step_model, settle_step, step_probabilities
+from utils.inspection import settle_step, step_probabilities
+from utils.model import build_inspection_model
 
-val_h = every_step_model(model).predict(mnist.x_val, batch_size=1000, verbose=0)["h"]  # (5000, 28, 128)
+inspection = build_inspection_model(model)  # notebook 03's: every intermediate tensor
+val_h = inspection.predict(mnist.x_val, batch_size=1000, verbose=0)["lstm_outputs"]  # h_t: (5000, 28, 128)
 val_probabilities = step_probabilities(model.get_layer("logits"), val_h)  # (5000, 28, 10)
 val_settle = settle_step(val_probabilities.argmax(axis=-1))  # rows 1..28
 answer = np.mean(val_settle[mnist.y_val == 1] == 1)  # settle step 1: the answer never changes
@@ -972,9 +974,11 @@ print(f"{answer:.1%} of {np.sum(mnist.y_val == 1)} validation 1s")
         solution="""
 import numpy as np
 
-from utils.inspection import every_step_model, selectivity
+from utils.inspection import selectivity
+from utils.model import build_inspection_model
 
-val_final = every_step_model(model).predict(mnist.x_val, batch_size=1000, verbose=0)["h"][:, -1]  # (5000, 128)
+inspection = build_inspection_model(model)  # notebook 03's: every intermediate tensor
+val_final = inspection.predict(mnist.x_val, batch_size=1000, verbose=0)["final_h"]  # h_28: (5000, 128)
 val_class_means = np.stack([val_final[mnist.y_val == digit].mean(axis=0) for digit in range(10)])  # (10, 128)
 answer = selectivity(val_class_means).argmax(axis=1)  # the most selective unit of each class
 print(answer)

@@ -1,4 +1,4 @@
-"""Looking inside the trained row-LSTM (notebook 04): inspection model, per-row readout, settle step,
+"""Looking inside the trained row-LSTM (notebook 04): per-row readout, settle step,
 gate saturation, PCA, selectivity, gradient saliency and occlusion.
 
 The functions marked "Taught in" are written out in notebook 04, in the cell that teaches them (a cell
@@ -17,21 +17,6 @@ utils.silence_tensorflow()
 
 import keras
 import tensorflow as tf
-
-
-# Taught in notebooks/04_inside_the_lstm.ipynb; the same code as there (tests/test_notebook_code.py).
-def every_step_model(model):
-    """An inspection model of a row-LSTM classifier: h_t after every row, not only the last one.
-
-    It shares the trained layers (no copies): the trained LSTM cell is run by a new keras.layers.RNN
-    that returns every output. Outputs a dict: "h" (batch, steps, units), the final cell state
-    "c_last" (batch, units) and "logits" (batch, classes), the same as model(x).
-    """
-    lstm = model.get_layer("lstm")
-    every_step = keras.layers.RNN(lstm.cell, return_sequences=True, return_state=True)
-    h, h_last, c_last = every_step(lstm.input)
-    logits = model.get_layer("logits")(h_last)
-    return keras.Model(model.input, {"h": h, "c_last": c_last, "logits": logits})
 
 
 # Taught in notebooks/04_inside_the_lstm.ipynb; the same code as there (tests/test_notebook_code.py).
