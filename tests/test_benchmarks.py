@@ -110,20 +110,6 @@ def test_measurements_round_trip_and_a_bad_file_is_named(tmp_path):
 
 
 # -- the clock ------------------------------------------------------------------------------------
-@pytest.fixture(scope="module")
-def small_data():
-    """300 training and 100 validation 'images' with a learnable signal (class = bright row)."""
-    rng = np.random.default_rng(0)
-
-    def make(n):
-        y = rng.integers(0, 10, size=n)
-        x = rng.uniform(0, 0.2, size=(n, 28, 28)).astype("float32")
-        x[np.arange(n), 2 * y + 4, :] = 1.0
-        return x, y.astype("int64")
-
-    return (*make(300), *make(100))
-
-
 def test_clock_checks_every_half_epoch_and_ends_on_keras_validation(small_data):
     x_train, y_train, x_val, y_val = small_data
     keras.utils.set_random_seed(0)

@@ -24,20 +24,6 @@ from utils.training import (
 )
 
 
-@pytest.fixture(scope="module")
-def small_data():
-    """300 training and 100 validation 'images' with a learnable signal (class = bright row)."""
-    rng = np.random.default_rng(0)
-
-    def make(n):
-        y = rng.integers(0, 10, size=n)
-        x = rng.uniform(0, 0.2, size=(n, 28, 28)).astype("float32")
-        x[np.arange(n), 2 * y + 4, :] = 1.0
-        return x, y.astype("int64")
-
-    return (*make(300), *make(100))
-
-
 def accuracy_of(model, x, y):
     return float(np.mean(np.argmax(model.predict(x, verbose=0), axis=1) == y))
 
