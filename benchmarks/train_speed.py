@@ -56,15 +56,7 @@ import tensorflow as tf  # noqa: E402
 from utils.data import load_mnist  # noqa: E402
 from utils.model import build_row_lstm  # noqa: E402
 from utils.plots import save_fig  # noqa: E402
-from utils.sequences import make_dataset  # noqa: E402
-from utils.training import (  # noqa: E402
-    RECOMMENDED_BATCH_SIZE,
-    SHIFT_PIXELS,
-    fit_original,
-    fit_recommended,
-    random_shift,
-    test_accuracy,
-)
+from utils.training import RECOMMENDED_BATCH_SIZE, fit_original, test_accuracy, train  # noqa: E402
 
 THRESHOLDS = (0.973, 0.985)
 #: Where a full run writes every measurement (the numbers behind the README's table and figure).
@@ -189,19 +181,15 @@ class ValidationClock(keras.callbacks.Callback):
 
 def train_one(name, model, x_train, y_train, validation_data, epochs, callbacks, verbose):
     """Train ``model`` with the recipe called ``name`` (a key of RECIPES), exactly as notebook 03 does."""
-    if name == "original":
-        return fit_original(
-            model, x_train, y_train, validation_data, epochs, callbacks=callbacks, verbose=verbose
-        )
-    shift = None if name == "no shifts" else (lambda images: random_shift(images, SHIFT_PIXELS))
-    train_ds = make_dataset(x_train, y_train, batch_size=RECOMMENDED_BATCH_SIZE, augment=shift)
-    ema_momentum = None if name == "no averaging" else 0.99
-    return fit_recommended(
+    return train(
         model,
-        train_ds,
+        "original" if name == "original" else "recommended",
+        x_train,
+        y_train,
         validation_data,
-        epochs,
-        ema_momentum=ema_momentum,
+        epochs=epochs,
+        shifts=name != "no shifts",
+        averaging=name != "no averaging",
         callbacks=callbacks,
         verbose=verbose,
     )

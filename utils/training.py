@@ -144,9 +144,25 @@ def fit_recommended(
 RECIPES = ("original", "recommended")
 
 
-def train(model, recipe, x_train, y_train, validation_data, *, epochs=None, callbacks=(), verbose=2):
+def train(
+    model,
+    recipe,
+    x_train,
+    y_train,
+    validation_data,
+    *,
+    epochs=None,
+    shifts=True,
+    averaging=True,
+    callbacks=(),
+    verbose=2,
+):
     """Train ``model`` with ``recipe`` ("original" or "recommended") on numpy arrays, as notebook 03 does;
-    ``epochs=None`` is the recipe's own (5 or 12). Returns the Keras ``History``. For scripts and tests."""
+    ``epochs=None`` is the recipe's own (5 or 12). Returns the Keras ``History``. For scripts and tests.
+
+    ``shifts=False`` / ``averaging=False`` leave the random shifts / the average of the weights out of the
+    recommended recipe (the benchmark's ablations).
+    """
     if recipe not in RECIPES:
         raise ValueError(f"train: unknown recipe {recipe!r}; choose one of {RECIPES}")
     if epochs is not None and (isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 1):
@@ -161,10 +177,16 @@ def train(model, recipe, x_train, y_train, validation_data, *, epochs=None, call
         x_train,
         y_train,
         batch_size=RECOMMENDED_BATCH_SIZE,
-        augment=lambda images: random_shift(images, SHIFT_PIXELS),
+        augment=(lambda images: random_shift(images, SHIFT_PIXELS)) if shifts else None,
     )
     return fit_recommended(
-        model, train_ds, validation_data, epochs=epochs or 12, callbacks=callbacks, verbose=verbose
+        model,
+        train_ds,
+        validation_data,
+        epochs=epochs or 12,
+        ema_momentum=0.99 if averaging else None,
+        callbacks=callbacks,
+        verbose=verbose,
     )
 
 
