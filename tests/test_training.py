@@ -87,6 +87,19 @@ def test_train_runs_either_recipe_and_rejects_others(small_data):
     for recipe in ("original", "recommended"):
         history = train(build_row_lstm(), recipe, x_train, y_train, (x_val, y_val), epochs=1, verbose=0)
         assert len(history.history["val_accuracy"]) == 1
+    model = build_row_lstm()
+    train(
+        model,
+        "recommended",
+        x_train,
+        y_train,
+        (x_val, y_val),
+        epochs=1,
+        shifts=False,
+        averaging=False,
+        verbose=0,
+    )
+    assert not model.optimizer.use_ema  # the benchmark's ablation: no average of the weights
     with pytest.raises(
         ValueError, match=r"unknown recipe 'fastest'; choose one of \('original', 'recommended'\)"
     ):
