@@ -1,0 +1,142 @@
+"""Build the rendered edition of the notebook series as a static website, offline.
+
+    python book/build.py                 # into book/_build/
+    python book/build.py --out DIR       # into DIR
+    python book/build.py --serve         # build, then serve on http://127.0.0.1:8000/ (Ctrl-C stops)
+
+The notebooks are rendered with the outputs they are committed with; nothing is executed. Pages, in order:
+README.md (the home page), every notebooks/0*.ipynb (found by glob, so a new notebook appears by itself),
+notebooks/README.md (the conventions), notebooks/teachers_guide.md when it exists. Every repository file those
+pages link to (images, other Markdown files such as data/README.md) comes along, at the same relative path, so
+the links written for GitHub work on the site too. MathJax is copied from the jupyter-server-mathjax package:
+the site fetches nothing from outside, neither when it is built nor when it is viewed.
+Needs `pip install -r requirements-site.txt`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import http.server
+import json
+import posixpath
+import re
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+from urllib.parse import unquote
+
+BOOK = Path(__file__).resolve().parent
+REPO = BOOK.parent
+DEFAULT_OUT = BOOK / "_build"
+
+HOME = "README.md"
+NOTEBOOKS = "notebooks/0*.ipynb"
+AFTER_NOTEBOOKS = ["notebooks/README.md", "notebooks/teachers_guide.md"]  # each only if it exists
+
+_MD_LINK_RE = re.compile(r"\]\(\s*<?([^)\s>]+)>?(?:\s+[\"'][^)]*)?\)")
+_HTML_LINK_RE = re.compile(r"""\b(?:href|src)\s*=\s*["']([^"']+)["']""")
+_SCHEME_RE = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
+
+
+def nav_pages(repo: Path = REPO) -> list[str]:
+    """The site's pages in reading order, as paths relative to the repository."""
+    notebooks = sorted(p.relative_to(repo).as_posix() for p in repo.glob(NOTEBOOKS))
+    return [HOME, *notebooks, *(p for p in AFTER_NOTEBOOKS if (repo / p).is_file())]
+
+
+def _text(path: Path) -> str:
+    """The text whose links count: the Markdown cells of a notebook, a Markdown file as it is."""
+    if path.suffix == ".ipynb":
+        cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+        return "\n".join("".join(c["source"]) for c in cells if c["cell_type"] == "markdown")
+    return path.read_text(encoding="utf-8")
+
+
+def _linked_files(source: str, repo: Path) -> list[str]:
+    """Repository files (not folders) that the page `source` links to, relative to the repository."""
+    found = []
+    text = _text(repo / source)
+    for link in _MD_LINK_RE.findall(text) + _HTML_LINK_RE.findall(text):
+        if link.startswith(("#", "/")) or _SCHEME_RE.match(link):
+            continue
+        path = unquote(link.split("#", 1)[0].split("?", 1)[0])
+        target = posixpath.normpath(posixpath.join(posixpath.dirname(source), path))
+        if path and not target.startswith("..") and (repo / target).is_file():
+            found.append(target)
+    return found
+
+
+def gather(repo: Path = REPO) -> tuple[list[str], list[str]]:
+    """(nav pages, every file the site needs), following links from the nav pages to other files."""
+    pages = nav_pages(repo)
+    needed, todo = list(pages), list(pages)
+    while todo:
+        for target in _linked_files(todo.pop(), repo):
+            if target not in needed:
+                needed.append(target)
+                if target.endswith((".md", ".ipynb")):
+                    todo.append(target)
+    return pages, needed
+
+
+def _mathjax_dir() -> Path:
+    import jupyter_server_mathjax
+
+    return Path(jupyter_server_mathjax.__file__).parent / "static"
+
+
+def build(out: Path = DEFAULT_OUT, repo: Path = REPO) -> Path:
+    """Build the site into `out` (replaced if it exists) and return it."""
+    from mkdocs.commands.build import build as mkdocs_build
+    from mkdocs.config import load_config
+
+    out = Path(out).resolve()
+    pages, needed = gather(repo)
+    with tempfile.TemporaryDirectory(prefix="book-docs-") as tmp:
+        docs = Path(tmp) / "docs"
+        for rel in needed:
+            (docs / rel).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(repo / rel, docs / rel)
+        shutil.copytree(BOOK / "assets", docs / "book-assets")
+        shutil.copytree(_mathjax_dir(), docs / "book-assets" / "mathjax")
+        config = load_config(
+            str(BOOK / "mkdocs.yml"),
+            docs_dir=str(docs),
+            site_dir=str(out),
+            nav=pages,
+            # README.md and notebooks/README.md become the index pages of their folders, by MkDocs' rules.
+            not_in_nav="/data/\n/*.md",
+        )
+        mkdocs_build(config)
+    return out
+
+
+def serve(directory: Path, port: int) -> None:
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(directory))
+    with http.server.ThreadingHTTPServer(("127.0.0.1", port), handler) as server:
+        print(f"Serving {directory} on http://127.0.0.1:{server.server_address[1]}/ (Ctrl-C stops)")
+        try:
+            server.serve_forever()
+        except KeyboardInterrupt:
+            pass
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument(
+        "--out", type=Path, default=DEFAULT_OUT, help=f"output folder (default: {DEFAULT_OUT})"
+    )
+    parser.add_argument("--serve", action="store_true", help="serve the built site on 127.0.0.1 afterwards")
+    parser.add_argument("--port", type=int, default=8000, help="port for --serve (default: 8000)")
+    args = parser.parse_args(argv)
+    out = build(args.out)
+    print(f"Site built in {out}")
+    if args.serve:
+        serve(out, args.port)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,400 @@
+"""The rendered edition of the series (book/build.py), checked in a real browser.
+
+The site is built into a temporary folder, served on 127.0.0.1 by a http.server thread, and every page is
+opened in headless Chromium (Debian's `chromium`, driven by Playwright; CHROMIUM overrides its path). For each
+page: HTTP 200 for the page and for everything it loads, no request to any host but 127.0.0.1, no console
+error, every <img> decoded, no formula left untypeset in the visible text (code excluded), every internal
+link and #anchor resolves, a notebook page shows as many figures as its .ipynb holds, and one screenshot
+(in the test's tmp_path). The same checks run on deliberately broken copies of pages, each of which must
+be reported: proof that the checks can fail.
+
+Needs `pip install -r requirements-site.txt` and `apt-get install -y chromium`.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import importlib.util
+import json
+import os
+import posixpath
+import re
+import shutil
+import subprocess
+import sys
+import threading
+import urllib.error
+import urllib.request
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from urllib.parse import unquote, urldefrag, urlsplit
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    # Belt and braces: no host name but the test server's resolves, whatever a page asks for.
+    "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
+]
+IMAGE_OUTPUTS = ("image/png", "image/jpeg")
+
+
+def _load_build():
+    spec = importlib.util.spec_from_file_location("book_build", REPO / "book" / "build.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+build = _load_build()
+
+
+def page_path(source: str) -> str:
+    """The URL path (relative to the site's root) of the page built from the repository file `source`."""
+    path = PurePosixPath(source)
+    if path.name in ("README.md", "index.md"):
+        folder = path.parent.as_posix()
+        return "" if folder == "." else folder + "/"
+    return path.with_suffix("").as_posix() + "/"
+
+
+def figures_in(notebook: Path) -> int:
+    """How many figures (image outputs) a notebook is committed with."""
+    cells = json.loads(notebook.read_text(encoding="utf-8"))["cells"]
+    return sum(
+        any(kind in output.get("data", {}) for kind in IMAGE_OUTPUTS)
+        for cell in cells
+        if cell["cell_type"] == "code"
+        for output in cell.get("outputs", [])
+    )
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Serving and browsing
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+@contextmanager
+def serve(directory: Path):
+    """Serve `directory` on a free port of 127.0.0.1; yields the root URL."""
+    handler = functools.partial(_QuietHandler, directory=str(directory))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
+
+
+_ID_RE = re.compile(r"""\b(?:id|name)=["']([^"']+)["']""")
+
+
+def fetch(url: str) -> tuple[int, set[str]]:
+    """HTTP status of `url`, and the ids in it if it is an HTML page."""
+    try:
+        with urllib.request.urlopen(url, timeout=10) as response:
+            html = response.headers.get_content_type() == "text/html"
+            return response.status, set(
+                _ID_RE.findall(response.read().decode("utf-8", "replace"))
+            ) if html else set()
+    except urllib.error.HTTPError as error:
+        return error.code, set()
+
+
+# What the page shows once loaded and typeset: images, figures, visible text outside code, links, anchors.
+_PAGE_FACTS_JS = """
+() => {
+  const skip = new Set(["PRE", "CODE", "SCRIPT", "STYLE", "TEXTAREA", "NOSCRIPT", "KBD", "SAMP"]);
+  const text = [];
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    let visible = node.parentElement.getClientRects().length > 0;
+    for (let e = node.parentElement; visible && e; e = e.parentElement) {
+      if (skip.has(e.tagName) || e.classList.contains("MJX_Assistive_MathML")) visible = false;
+    }
+    if (visible) text.push(node.textContent);
+  }
+  const next = document.querySelector("a.md-footer__link--next");
+  return {
+    brokenImages: Array.from(document.images)
+      .filter(img => !(img.complete && img.naturalWidth > 0))
+      .map(img => (img.getAttribute("src") || "").slice(0, 120)),
+    figures: document.querySelectorAll(".jp-OutputArea-output img").length,
+    mathErrors: (window.MathJax && MathJax.Hub && MathJax.Hub.getAllJax ? MathJax.Hub.getAllJax() : [])
+      .filter(jax => jax.texError).map(jax => jax.originalText)
+      .concat(Array.from(document.querySelectorAll(".MathJax_Error"), e => e.textContent)),
+    text: text.join(""),
+    links: Array.from(document.querySelectorAll("a[href]"), a => a.href),
+    ids: Array.from(document.querySelectorAll("[id], a[name]"), e => e.id || e.getAttribute("name")),
+    next: next ? next.href : null,
+    searchBox: document.querySelector("input.md-search__input") !== null,
+  };
+}
+"""
+_WAIT_FOR_MATHJAX_JS = (
+    "() => window.MathJax && MathJax.Hub && MathJax.Hub.Queue"
+    " ? new Promise(resolve => MathJax.Hub.Queue(() => resolve(true))) : false"
+)
+# TeX left as text: display delimiters, environments, \( \[ delimiters, or $...$ around a TeX command.
+_RAW_MATH_RE = re.compile(r"\$\$|\\begin\{|\\end\{|\\\(|\\\[|\$[^$\n]*\\[A-Za-z]+[^$\n]*\$")
+
+
+@dataclass
+class PageReport:
+    url: str
+    problems: list[str] = field(default_factory=list)
+    figures: int = 0
+    links: list[str] = field(default_factory=list)
+    ids: set[str] = field(default_factory=set)
+    next: str | None = None
+    search_box: bool = False
+
+
+def inspect_page(browser, url: str, root: str, screenshot: Path) -> PageReport:
+    """Open `url` in a fresh browser context and report what is wrong with it (problems are 'kind: detail')."""
+    report = PageReport(url)
+    problems = report.problems
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+
+    def route(route_):
+        if urlsplit(route_.request.url).hostname == "127.0.0.1":
+            route_.continue_()
+        else:
+            problems.append(f"offsite: request to {route_.request.url[:120]}")
+            route_.abort("blockedbyclient")
+
+    context.route("**/*", route)
+    page.on("console", lambda m: m.type == "error" and problems.append(f"console: {m.text[:200]}"))
+    page.on("pageerror", lambda e: problems.append(f"console: uncaught {e}"[:200]))
+    page.on("response", lambda r: r.status != 200 and problems.append(f"http: {r.status} for {r.url[:120]}"))
+    page.on(
+        "requestfailed",
+        lambda r: (
+            urlsplit(r.url).hostname == "127.0.0.1"
+            and problems.append(f"http: {r.failure} for {r.url[:120]}")
+        ),
+    )
+    try:
+        page.goto(url, wait_until="load")
+        page.wait_for_load_state("networkidle")
+        page.evaluate(_WAIT_FOR_MATHJAX_JS)
+        page.wait_for_load_state("networkidle")  # web fonts requested by the typesetting
+        facts = page.evaluate(_PAGE_FACTS_JS)
+        screenshot.parent.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(screenshot))
+    finally:
+        context.close()
+
+    problems += [f"image: not decoded: {src}" for src in facts["brokenImages"]]
+    raw = sorted({m.group(0)[:60] for m in _RAW_MATH_RE.finditer(facts["text"])})
+    problems += [f"math: untypeset in the text: {r!r}" for r in raw]
+    problems += [f"math: MathJax could not typeset {tex[:60]!r}" for tex in facts["mathErrors"]]
+    report.figures = facts["figures"]
+    report.links = [link for link in facts["links"] if link.startswith(root)]
+    report.ids = set(facts["ids"])
+    report.next = facts["next"]
+    report.search_box = facts["searchBox"]
+    return report
+
+
+def check_site(
+    browser, root: str, start: list[str], shots: Path, figures: dict[str, int], crawl: bool = True
+) -> dict[str, PageReport]:
+    """Inspect the pages `start` (URLs) and, with `crawl`, every page of the site they lead to; then every
+    internal link of every inspected page: HTTP 200, and its #anchor exists on the page it leads to.
+    `figures`: how many figures the page at each of these URLs must show."""
+    reports: dict[str, PageReport] = {}
+    todo = list(start)
+    while todo:
+        url = todo.pop(0)
+        if url in reports:
+            continue
+        name = urlsplit(url).path.strip("/").replace("/", "_") or "index"
+        reports[url] = report = inspect_page(browser, url, root, shots / f"{name}.png")
+        if url in figures and report.figures != figures[url]:
+            report.problems.append(f"figures: {report.figures} shown, {figures[url]} in the notebook")
+        if crawl:
+            for link in report.links:
+                target = urldefrag(link).url
+                if target.endswith(("/", ".html")) and target not in reports and target not in todo:
+                    todo.append(target)
+    targets: dict[str, tuple[int, set[str]]] = {url: (200, report.ids) for url, report in reports.items()}
+    for report in reports.values():
+        for link in report.links:
+            target, anchor = urldefrag(link)
+            if target not in targets:
+                targets[target] = fetch(target)
+            status, ids = targets[target]
+            if status != 200:
+                report.problems.append(f"link: {link} answers {status}")
+            elif anchor and ids and unquote(anchor) not in ids:
+                report.problems.append(f"link: {link}: no #{anchor} on that page")
+    return reports
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Fixtures
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("book") / "html"
+    result = subprocess.run(
+        [sys.executable, str(REPO / "book" / "build.py"), "--out", str(out)],
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, f"book/build.py failed:\n{result.stdout}\n{result.stderr}"
+    return out
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not Path(CHROMIUM).is_file():
+        pytest.fail(
+            f"Chromium not found at {CHROMIUM}. Install it with `apt-get install -y chromium` "
+            "(as .ci/run does), or point the CHROMIUM environment variable at a Chromium binary.",
+            pytrace=False,
+        )
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        pytest.fail("Playwright is missing: pip install -r requirements-site.txt", pytrace=False)
+    with sync_playwright() as playwright:
+        # Playwright gives every launch a fresh, temporary user-data-dir.
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield browser
+        browser.close()
+
+
+def notebook_figures(root: str) -> dict[str, int]:
+    """URL of each notebook's page -> how many figures the notebook holds."""
+    notebooks = sorted(REPO.glob(build.NOTEBOOKS))
+    return {root + page_path(nb.relative_to(REPO).as_posix()): figures_in(nb) for nb in notebooks}
+
+
+@pytest.fixture(scope="module")
+def site_reports(site, browser, tmp_path_factory):
+    shots = tmp_path_factory.mktemp("screenshots")
+    with serve(site) as root:
+        reports = check_site(browser, root, [root], shots, notebook_figures(root))
+    return root, reports, shots
+
+
+# --------------------------------------------------------------------------------------------------------------
+# The real site
+
+
+def test_every_page_passes_every_check(site_reports):
+    root, reports, shots = site_reports
+    problems = [f"{url[len(root) - 1 :]}  {p}" for url, r in reports.items() for p in r.problems]
+    assert not problems, "\n".join(problems)
+    assert len(list(shots.glob("*.png"))) == len(reports)
+
+
+def test_every_page_of_the_series_is_on_the_site_in_order(site_reports):
+    root, reports, _ = site_reports
+    expected = [root + page_path(source) for source in build.nav_pages()]
+    assert set(expected) <= set(reports), f"pages not reached: {sorted(set(expected) - set(reports))}"
+    chain = [root]
+    while reports[chain[-1]].next and len(chain) <= len(expected):
+        chain.append(reports[chain[-1]].next)
+    assert chain == expected, "the next links do not follow the series' order"
+
+
+def test_notebook_pages_show_every_figure_of_their_notebooks(site_reports):
+    root, reports, _ = site_reports
+    figures = notebook_figures(root)
+    assert figures and all(n > 0 for n in figures.values())
+    assert {url: reports[url].figures for url in figures} == figures
+
+
+def test_search_box_finds_a_word_offline(site, browser):
+    with serve(site) as root:
+        context = browser.new_context()
+        context.route(
+            "**/*", lambda r: r.continue_() if urlsplit(r.request.url).hostname == "127.0.0.1" else r.abort()
+        )
+        page = context.new_page()
+        page.goto(root)
+        page.click("input.md-search__input")
+        page.keyboard.type("LSTM")
+        page.wait_for_selector(".md-search-result__item", timeout=15_000)
+        context.close()
+
+
+# --------------------------------------------------------------------------------------------------------------
+# The checks fail where they should: deliberately broken copies of real pages
+
+
+def _broken_pages(site: Path) -> dict[str, tuple[str, str]]:
+    """URL path -> (the kind of problem its check must report, the page's HTML). Each is a copy of a real page
+    with one fault added, saved as a file next to that page's index.html, so its relative links still work."""
+    conventions = "notebooks/"  # a Markdown page
+    plain = (site / conventions / "index.html").read_text(encoding="utf-8")
+    first = page_path(sorted(REPO.glob(build.NOTEBOOKS))[0].relative_to(REPO).as_posix())
+    notebook = (site / first / "index.html").read_text(encoding="utf-8")
+
+    def insert(snippet: str, html: str = plain) -> str:
+        assert "</article>" in html
+        return html.replace("</article>", snippet + "</article>", 1)
+
+    no_mathjax = re.sub(r'<script src="[^"]*MathJax\.js"></script>', "", plain)
+    assert no_mathjax != plain
+    formula = r"<p>$$\begin{aligned} i_t &= \sigma(W_i x_t + U_i h_{t-1} + b_i) \end{aligned}$$</p>"
+    one_figure_less, removed = re.subn(r'<img [^>]*src="data:image/png[^"]*"[^>]*>', "", notebook, count=1)
+    assert removed == 1
+    return {
+        conventions + "broken-image.html": ("image", insert('<p><img src="no-such-figure.png" alt="x"></p>')),
+        conventions + "untypeset-formula.html": ("math", insert(formula, no_mathjax)),
+        conventions + "bad-tex.html": ("math", insert(r"<p>$$\frac{1}{\undefinedcommand{x}$$</p>")),
+        conventions + "dead-link.html": ("link", insert('<p><a href="no-such-page/">nowhere</a></p>')),
+        conventions + "dead-anchor.html": ("link", insert('<p><a href="./#no-such-heading">nowhere</a></p>')),
+        conventions + "offsite.html": ("offsite", insert('<p><img src="https://cdn.example.org/x.png"></p>')),
+        conventions + "console-error.html": (
+            "console",
+            insert("<script>console.error('deliberate')</script>"),
+        ),
+        first + "one-figure-less.html": ("figures", one_figure_less),
+    }
+
+
+def test_each_check_reports_its_broken_page(site, browser, tmp_path):
+    copy = tmp_path / "broken-site"
+    shutil.copytree(site, copy)
+    broken = _broken_pages(site)
+    for path, (_, html) in broken.items():
+        (copy / path).write_text(html, encoding="utf-8")
+    with serve(copy) as root:
+        figures = {
+            root + path: notebook_figures(root)[root + posixpath.dirname(path) + "/"]
+            for path, (kind, _) in broken.items()
+            if kind == "figures"
+        }
+        reports = check_site(
+            browser, root, [root + p for p in broken], tmp_path / "shots", figures, crawl=False
+        )
+    for path, (kind, _) in broken.items():
+        problems = reports[root + path].problems
+        print(path, problems)
+        assert any(p.startswith(kind + ":") for p in problems), f"{path}: no {kind} problem in {problems}"
+        assert all(p.startswith(kind + ":") or kind in ("offsite", "image") for p in problems), problems
