@@ -26,8 +26,27 @@ import os
 import sys
 from pathlib import Path
 
-#: Root of the repository (the folder holding README.md).
-REPO_ROOT = Path(__file__).resolve().parent.parent
+#: Where this package's own files are.
+PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+def _is_repository(folder):
+    """Whether ``folder`` is a clone of this repository: its data and this package side by side."""
+    return (folder / "data" / "mnist").is_dir() and (folder / "utils" / "__init__.py").is_file()
+
+
+def _find_repo_root():
+    """The package's parent folder when that is the repository (a clone, an editable install); for a copy
+    installed elsewhere (``pip install .`` puts one in site-packages, without the data), the first of the
+    current folder and its parents that is a clone, e.g. a notebook running in the clone's notebooks/."""
+    if _is_repository(PACKAGE_DIR.parent):
+        return PACKAGE_DIR.parent
+    here = Path.cwd()
+    return next((folder for folder in (here, *here.parents) if _is_repository(folder)), PACKAGE_DIR.parent)
+
+
+#: Root of the repository (the folder holding README.md, data/, models/ and notebooks/).
+REPO_ROOT = _find_repo_root()
 #: Where the four MNIST IDX files ship with the repo.
 DATA_DIR = REPO_ROOT / "data" / "mnist"
 #: Trained weights shipped with the repo.
@@ -103,8 +122,86 @@ def silence_tensorflow():
         os.close(saved_stderr)
 
 
+#: What the notebooks import from requirements.txt's pins: on Colab, the ones missing get installed.
+#: (Never jupyter or ipykernel: a running Colab kernel has its own.)
+NOTEBOOK_LIBRARIES = ("tensorflow", "keras", "numpy", "matplotlib")
+
+
+class SetupError(RuntimeError):
+    """The notebooks cannot run here as things are; the message says why and what to do."""
+
+
+def missing_libraries(requirements_text, importable=None):
+    """The pins (``name==version``) in ``requirements_text`` of the :data:`NOTEBOOK_LIBRARIES` that
+    cannot be imported here. ``importable(name)`` defaults to asking Python's import system."""
+    import importlib.util
+
+    if importable is None:
+
+        def importable(name):
+            return importlib.util.find_spec(name) is not None
+
+    pins = {}
+    for line in requirements_text.splitlines():
+        requirement = line.split("#", 1)[0].strip()
+        name, _, version = requirement.partition("==")
+        if version and name.strip().lower() in NOTEBOOK_LIBRARIES:
+            pins[name.strip().lower()] = f"{name.strip()}=={version.strip()}"
+    unpinned = [name for name in NOTEBOOK_LIBRARIES if name not in pins]
+    if unpinned:
+        raise SetupError(
+            f"requirements.txt pins no version of {', '.join(unpinned)}: add `name==version` lines"
+        )
+    return [pins[name] for name in NOTEBOOK_LIBRARIES if not importable(name)]
+
+
+def check_setup(on_colab=None):
+    """Called by every notebook's first code cell: make sure the notebooks can run with this package.
+
+    On Google Colab (``on_colab=None`` asks whether ``google.colab`` is loaded), first install, with the
+    versions pinned in requirements.txt, the :data:`NOTEBOOK_LIBRARIES` that Colab lacks (usually none).
+    Everywhere: the MNIST files and the shipped weights must be where this package looks for them. A copy of
+    the package installed by ``pip install .`` lives in site-packages, away from the repository's data; it
+    still works when the notebook runs inside a clone (see :func:`_find_repo_root`). Otherwise this raises a
+    :class:`SetupError` that says what to do. Prints nothing when all is well.
+    """
+    import subprocess
+
+    if on_colab is None:
+        on_colab = "google.colab" in sys.modules
+    if on_colab:
+        missing = missing_libraries((REPO_ROOT / "requirements.txt").read_text())
+        if missing:
+            print("Installing what this runtime lacks:", " ".join(missing))
+            subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", *missing], check=True)
+
+    data_dir = Path(os.environ.get("MNIST_DATA_DIR") or DATA_DIR).expanduser()
+    weights = MODELS_DIR / "row_lstm.weights.h5"
+    absent = [str(path) for path in (data_dir, weights) if not path.exists()]
+    if not absent:
+        return
+    if not _is_repository(REPO_ROOT):
+        raise SetupError(
+            f"This `utils` package is a copy installed at {PACKAGE_DIR} (by `pip install .`), away from the "
+            f"repository, and the current folder ({Path.cwd()}) is not inside a clone either, so there is no "
+            f"{', '.join(absent)}. Fix: in the clone's root folder, install it in editable mode with "
+            "`pip install -e .` (requirements.txt does that) and restart the kernel; or start Jupyter inside "
+            "the clone (its notebooks/ folder); or set MNIST_DATA_DIR to a folder with the four MNIST files "
+            "(notebooks 03-05 also need the clone's models/ folder)."
+        )
+    raise SetupError(
+        f"Missing from the repository: {', '.join(absent)}. They ship with it: `git checkout -- data models` "
+        "restores them in a clone; or set MNIST_DATA_DIR to a folder with the four MNIST files."
+    )
+
+
 __all__ = [
     "REPO_ROOT",
+    "PACKAGE_DIR",
+    "NOTEBOOK_LIBRARIES",
+    "SetupError",
+    "missing_libraries",
+    "check_setup",
     "DATA_DIR",
     "MODELS_DIR",
     "IMAGES_DIR",
