@@ -218,6 +218,10 @@ def inspect_page(browser, url: str, root: str, screenshot: Path) -> PageReport:
     return report
 
 
+def screenshot_name(url: str) -> str:
+    return urlsplit(url).path.strip("/").replace("/", "_").removesuffix(".html") or "index"
+
+
 def check_site(
     browser, root: str, start: list[str], shots: Path, figures: dict[str, int], crawl: bool = True
 ) -> dict[str, PageReport]:
@@ -230,8 +234,7 @@ def check_site(
         url = todo.pop(0)
         if url in reports:
             continue
-        name = urlsplit(url).path.strip("/").replace("/", "_") or "index"
-        reports[url] = report = inspect_page(browser, url, root, shots / f"{name}.png")
+        reports[url] = report = inspect_page(browser, url, root, shots / f"{screenshot_name(url)}.png")
         if url in figures and report.figures != figures[url]:
             report.problems.append(f"figures: {report.figures} shown, {figures[url]} in the notebook")
         if crawl:
@@ -297,7 +300,9 @@ def notebook_figures(root: str) -> dict[str, int]:
 
 @pytest.fixture(scope="module")
 def site_reports(browser, site, tmp_path_factory):
-    shots = tmp_path_factory.mktemp("screenshots")
+    # One screenshot per page: in pytest's temporary folder (.../pytest-N/screenshots0/), or in SITE_SCREENSHOTS.
+    shots = Path(os.environ["SITE_SCREENSHOTS"]) if os.environ.get("SITE_SCREENSHOTS") else None
+    shots = shots.resolve() if shots else tmp_path_factory.mktemp("screenshots")
     with serve(site) as root:
         reports = check_site(browser, root, [root], shots, notebook_figures(root))
     return root, reports, shots
@@ -311,7 +316,7 @@ def test_every_page_passes_every_check(site_reports):
     root, reports, shots = site_reports
     problems = [f"{url[len(root) - 1 :]}  {p}" for url, r in reports.items() for p in r.problems]
     assert not problems, "\n".join(problems)
-    assert len(list(shots.glob("*.png"))) == len(reports)
+    assert all((shots / f"{screenshot_name(url)}.png").is_file() for url in reports)
 
 
 def test_every_page_of_the_series_is_on_the_site_in_order(site_reports):
