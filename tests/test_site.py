@@ -186,7 +186,11 @@ def inspect_page(browser, url: str, root: str, screenshot: Path) -> PageReport:
     context.route("**/*", route)
     page.on("console", lambda m: m.type == "error" and problems.append(f"console: {m.text[:200]}"))
     page.on("pageerror", lambda e: problems.append(f"console: uncaught {e}"[:200]))
-    page.on("response", lambda r: r.status != 200 and problems.append(f"http: {r.status} for {r.url[:120]}"))
+    # 200 for everything; 304 is the browser revalidating a copy it already holds, also from a 200.
+    page.on(
+        "response",
+        lambda r: r.status not in (200, 304) and problems.append(f"http: {r.status} for {r.url[:120]}"),
+    )
     page.on(
         "requestfailed",
         lambda r: (
