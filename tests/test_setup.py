@@ -27,7 +27,9 @@ FIND_UTILS = links.FIND_UTILS_CELL.format(repo_url=links.repository_url())
 
 def _environment(**extra):
     """os.environ without anything that would let a subprocess find this repository by accident."""
-    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "TUTORIAL_SOURCE", "MNIST_DATA_DIR")}
+    env = {
+        k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "TUTORIAL_SOURCE", "MNIST_DATA_DIR")
+    }
     env.update(extra)
     return env
 
@@ -46,7 +48,11 @@ def bare_env(tmp_path_factory):
     ).stdout.strip()
     (Path(purelib) / "pinned_libraries.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
     probe = subprocess.run(
-        [python, "-c", "import numpy, nbconvert, ipykernel, importlib.util as u; print(u.find_spec('utils'))"],
+        [
+            python,
+            "-c",
+            "import numpy, nbconvert, ipykernel, importlib.util as u; print(u.find_spec('utils'))",
+        ],
         capture_output=True,
         text=True,
         env=_environment(),
@@ -83,7 +89,9 @@ def test_an_installed_foreign_utils_package_is_named(tmp_path):
     (site / "utils" / "__init__.py").write_text('"""PyPI\'s utils: assorted helpers."""\n')
     result = _run_cell(sys.executable, tmp_path, PYTHONPATH=str(site))
     assert result.returncode != 0
-    assert f"found {site / 'utils' / '__init__.py'}" in result.stderr and "pip uninstall utils" in result.stderr
+    assert (
+        f"found {site / 'utils' / '__init__.py'}" in result.stderr and "pip uninstall utils" in result.stderr
+    )
 
 
 def test_our_package_passes_quietly():
@@ -93,7 +101,9 @@ def test_our_package_passes_quietly():
 
 
 def test_colab_missing_libraries_are_the_pinned_missing_ones():
-    requirements = "tensorflow==2.21.0  # comment\nkeras==3.15.1\nnumpy==2.4.6\nmatplotlib==3.11.2\njupyter==1\n"
+    requirements = (
+        "tensorflow==2.21.0  # comment\nkeras==3.15.1\nnumpy==2.4.6\nmatplotlib==3.11.2\njupyter==1\n"
+    )
     assert utils.missing_libraries(requirements, importable=lambda name: True) == []
     missing = utils.missing_libraries(requirements, importable=lambda name: name in ("numpy", "matplotlib"))
     assert missing == ["tensorflow==2.21.0", "keras==3.15.1"]  # never jupyter or ipykernel
@@ -199,7 +209,9 @@ def test_on_colab_the_notebook_fetches_the_repository_and_runs_to_the_end(bare_e
     clone = work / "lstm-mnist-tutorial"
     assert (clone / "utils" / "__init__.py").is_file() and (clone / "data" / "mnist").is_dir()
     executed = nbformat.read(work / "executed.ipynb", as_version=4)
-    errors = [o for c in executed.cells if c.cell_type == "code" for o in c.outputs if o.output_type == "error"]
+    errors = [
+        o for c in executed.cells if c.cell_type == "code" for o in c.outputs if o.output_type == "error"
+    ]
     assert not errors
     assert all(c.execution_count for c in executed.cells if c.cell_type == "code" and c.source.strip())
 
