@@ -9,7 +9,7 @@ import pytest
 import utils
 from utils import exercises
 from utils.data import load_mnist
-from utils.exercises import Exercise, notebook_01, notebook_02, notebook_04
+from utils.exercises import Exercise, notebook_01, notebook_02, notebook_03, notebook_04
 
 ALL = [
     (f"{number}.{name}", exercise)
@@ -52,7 +52,7 @@ def assert_wrong(exercise, answer, fragment, capsys):
 
 
 def test_each_notebook_has_three_or_four_exercises():
-    for number in ("01", "02", "04"):
+    for number in ("01", "02", "03", "04"):
         names = list(vars(exercises.exercises(number)))
         assert names == [f"q{i}" for i in range(1, len(names) + 1)] and 3 <= len(names) <= 4
     assert exercises.exercises(1) is notebook_01 and exercises.exercises("02") is notebook_02
@@ -65,6 +65,11 @@ def test_reference_solution_passes_its_own_check(name, exercise, mnist, request,
     namespace = {"mnist": mnist}  # what the notebooks define before their exercises
     if name.startswith("04."):
         namespace["model"] = request.getfixturevalue("row_lstm")  # notebook 04's model, the shipped weights
+    if name.startswith("03."):
+        namespace.update(SEED=42, shipped_model=request.getfixturevalue("row_lstm"))
+        # Exercises 2 and 4 build on the functions written in exercises 1 and 3, as in the notebook.
+        for earlier in ("q1", "q3"):
+            exec(getattr(notebook_03, earlier).solution_code, namespace)
     exec(exercise.solution_code, namespace)
     result, out = run_check(exercise, namespace[exercise.answer_name], capsys)
     assert result is True, out
@@ -482,3 +487,107 @@ def test_04_q4_the_answer_is_the_count_in_the_correct_message(capsys):
     for answer in (29, 29.0, np.int64(29)):
         result, out = run_check(notebook_04.q4, answer, capsys)
         assert result is True and "29 units" in out, out
+
+
+# ---------------------------------------------------------------- notebook 03
+
+
+def _row_model(recurrent="LSTM", projection=True, return_sequences=False, activation=None, units=128):
+    import keras
+
+    rows = keras.Input(shape=(28, 28))
+    x = keras.layers.Dense(units)(rows) if projection else rows
+    x = getattr(keras.layers, recurrent)(units, return_sequences=return_sequences)(x)
+    return keras.Model(rows, keras.layers.Dense(10, activation=activation)(x))
+
+
+@pytest.mark.parametrize(
+    ("function", "fragment"),
+    [
+        (lambda layer: _row_model("LSTM"), "use the recurrent_layer argument"),
+        (lambda layer: _row_model(layer.__name__, projection=False), "without the input projection"),
+        (lambda layer: _row_model(layer.__name__, return_sequences=True), "keep return_sequences=False"),
+        (lambda layer: _row_model(layer.__name__, activation="softmax"), "applies softmax; give logits"),
+        (lambda layer: _row_model(layer.__name__, units=64), "has 64 units"),
+        (lambda layer: layer(128), "returned a SimpleRNN; return a keras.Model"),
+        (lambda layer: _dense_only(), "no recurrent layer"),
+        (lambda: None, "build_row_model"),  # takes no argument: reported, not raised
+    ],
+    ids=["fixed-lstm", "no-projection", "sequences", "softmax", "units", "a-layer", "no-rnn", "no-argument"],
+)
+def test_03_q1_row_model_mistakes(function, fragment, capsys):
+    function.__name__ = "build_row_model"
+    assert_wrong(notebook_03.q1, function, fragment, capsys)
+
+
+def _dense_only():
+    import keras
+
+    rows = keras.Input(shape=(28, 28))
+    return keras.Model(rows, keras.layers.Dense(10)(keras.layers.Flatten()(rows)))
+
+
+def _trained_for(model, steps):
+    """A compiled model whose optimizer says it has taken ``steps`` steps (its weights stay untrained)."""
+    import keras
+
+    model.compile(optimizer=keras.optimizers.Adam(), loss="sparse_categorical_crossentropy")
+    model.optimizer.build(model.trainable_variables)
+    model.optimizer.iterations.assign(steps)
+    return model
+
+
+def test_03_q2_budget_and_models_mistakes(capsys):
+    steps = exercises._STEPS_03_Q2
+    assert steps == 237  # 3 epochs of ceil(10,000 / 128) = 79 steps
+    trained = {name: _trained_for(_row_model(name), steps) for name in ("SimpleRNN", "GRU", "LSTM")}
+    assert_wrong(notebook_03.q2, [trained["LSTM"]], "give a dict of the three trained models", capsys)
+    assert_wrong(notebook_03.q2, {"LSTM": trained["LSTM"]}, "the dict lacks SimpleRNN, GRU", capsys)
+    untrained = dict(trained, GRU=_row_model("GRU"))
+    _, out = run_check(notebook_03.q2, untrained, capsys)
+    assert out.startswith("✗ Not answered yet: ") and 'models["GRU"] is not trained yet' in out, out
+    swapped = dict(trained, GRU=trained["LSTM"], LSTM=trained["GRU"])
+    assert_wrong(notebook_03.q2, swapped, 'models["GRU"] holds LSTM, not a GRU', capsys)
+    other_budget = dict(trained, SimpleRNN=_trained_for(_row_model("SimpleRNN"), 430))
+    assert_wrong(notebook_03.q2, other_budget, "took 430 training steps; the comparison is fair only", capsys)
+    # Right budget, but the weights never learned: accuracy near chance.
+    assert_wrong(notebook_03.q2, trained, "below what this budget reaches", capsys)
+
+
+@pytest.mark.parametrize(
+    ("mistake", "fragment"),
+    [
+        ("no-mask", "no mask reaches the LSTM"),
+        ("new-layers", "reuse the trained layers"),
+        ("a-layer", "keras.Model"),
+    ],
+)
+def test_03_q3_masking_mistakes(mistake, fragment, capsys):
+    import keras
+
+    def masked_row_lstm(model):
+        if mistake == "no-mask":
+            return model
+        if mistake == "a-layer":
+            return keras.layers.Masking(mask_value=0.0)
+        rows = keras.Input(shape=(None, 28))
+        x = keras.layers.Masking(mask_value=0.0)(rows)
+        x = keras.layers.LSTM(128)(keras.layers.Dense(128)(x))
+        return keras.Model(rows, keras.layers.Dense(10)(x))
+
+    assert_wrong(notebook_03.q3, masked_row_lstm, fragment, capsys)
+
+
+def test_03_q4_masked_accuracy_mistakes(capsys):
+    reference = exercises._masked_accuracies()
+    masked, unmasked = reference["masked"], reference["unmasked"]
+    # What the correct message says, measured: padding no longer matters, whole images lose accuracy.
+    assert masked[0] == masked[1] and masked[2] < unmasked[2] - 0.01
+    assert (
+        abs(unmasked[2] - 0.9909) < 1e-4 and abs(masked[0] - 0.975) < 5e-4 and abs(masked[2] - 0.975) < 1e-3
+    )
+    assert_wrong(notebook_03.q4, unmasked, "without the mask", capsys)
+    assert_wrong(notebook_03.q4, (masked[0], masked[1] - 0.01, masked[2]), "back-padded 25 rows", capsys)
+    assert_wrong(notebook_03.q4, tuple(100 * a for a in masked), "not a percentage", capsys)
+    assert_wrong(notebook_03.q4, masked[:2], "give three accuracies", capsys)
+    assert run_check(notebook_03.q4, list(masked), capsys)[0] is True

@@ -1,4 +1,4 @@
-"""The exercises at the end of notebooks 01, 02 and 04: each with a check, a hint and a solution.
+"""The exercises at the end of notebooks 01-04: each with a check, a hint and a solution.
 
 In the style of Kaggle Learn's ``learntools``. In a notebook::
 
@@ -40,8 +40,9 @@ class NotAnswered(WrongAnswer):
 class Exercise:
     """One exercise: ``check(answer)``, ``hint()``, ``solution()``.
 
-    checker: a function of the answer that returns when it is right and raises ``WrongAnswer`` (or
-    ``NotAnswered``) with a specific message when it is not. correct: one line on why the result
+    checker: a function of the answer that returns when it is right (optionally a sentence on what it
+    measured, printed before ``correct``) and raises ``WrongAnswer`` (or ``NotAnswered``) with a specific
+    message when it is not. correct: one line on why the result
     matters, printed after "✓ Correct:". solution: the reference solution as code; it defines
     ``answer_name``.
     """
@@ -62,7 +63,7 @@ class Exercise:
             if answer is ... or answer is None:
                 what = "answer" if self.answer_name == "answer" else f"function {self.answer_name}"
                 raise NotAnswered(f"replace the `...` with your {what}.")
-            self.checker(answer)
+            measured = self.checker(answer)  # a check may return what it measured, to show with the verdict
         except NotAnswered as problem:
             print(f"✗ Not answered yet: {problem}")
             return
@@ -72,7 +73,7 @@ class Exercise:
         except Exception as problem:  # an answer of a kind the check did not foresee: still no traceback
             print(f"✗ This answer could not be checked ({type(problem).__name__}: {problem}).")
             return
-        print(f"✓ Correct: {self.correct}")
+        print(f"✓ Correct: {measured + ' ' if isinstance(measured, str) else ''}{self.correct}")
         self.passed = True
 
     def hint(self):
@@ -115,8 +116,9 @@ def _pair(answer, what):
     return tuple(_whole_number(value, "each of the two numbers") for value in answer)
 
 
-def _call(function, *args, **kwargs):
-    """Call a student's function; an exception becomes a WrongAnswer naming it, None a NotAnswered."""
+def _call(function, *args, returns="the array", **kwargs):
+    """Call a student's function; an exception becomes a WrongAnswer naming it, None a NotAnswered
+    (``returns``: what the function should return, for that message)."""
     name = getattr(function, "__name__", "your function")
     if not callable(function):
         raise WrongAnswer(
@@ -129,7 +131,7 @@ def _call(function, *args, **kwargs):
     except Exception as problem:
         raise WrongAnswer(f"{name}({shown}) raised {type(problem).__name__}: {problem}") from None
     if result is None:
-        raise NotAnswered(f"{name} returns None; write its body so that it returns the array.")
+        raise NotAnswered(f"{name} returns None; write its body so that it returns {returns}.")
     return result
 
 
@@ -632,6 +634,320 @@ print(answer)
 
 
 # ---------------------------------------------------------------------------------------------------
+# Notebook 03: other recurrent layers, and masking. Keras is imported only when one of these checks runs.
+
+#: The class-sized budget of exercise 2: the first 10,000 training images, 3 epochs of fit_original
+#: (batch 128: 79 steps an epoch), under a minute per model on 2 CPU cores.
+EXERCISE_03_IMAGES, EXERCISE_03_EPOCHS = 10_000, 3
+_STEPS_03_Q2 = EXERCISE_03_EPOCHS * -(-EXERCISE_03_IMAGES // 128)
+#: What that budget reached here (seed 42, 2 CPU cores), and the floor a check accepts on any machine.
+_MEASURED_03_Q2 = {"SimpleRNN": 0.891, "GRU": 0.923, "LSTM": 0.928}
+_FLOOR_03_Q2 = {"SimpleRNN": 0.85, "GRU": 0.89, "LSTM": 0.89}
+_RECURRENT_NAMES = ("SimpleRNN", "GRU", "LSTM")
+
+
+def _keras():
+    import keras
+
+    return keras
+
+
+def _reference_row_model(recurrent_layer, units=128):
+    keras = _keras()
+    rows = keras.Input(shape=(28, 28), name="rows")
+    projected = keras.layers.Dense(units, name="input_projection")(rows)
+    last_output = recurrent_layer(units, name="recurrent")(projected)
+    return keras.Model(rows, keras.layers.Dense(10, name="logits")(last_output))
+
+
+def _recurrent_layers(model):
+    keras = _keras()
+    return [layer for layer in model.layers if isinstance(layer, keras.layers.RNN)]
+
+
+def _check_03_q1(build_row_model):
+    keras = _keras()
+    for name in _RECURRENT_NAMES:
+        layer_class = getattr(keras.layers, name)
+        model = _call(build_row_model, layer_class, returns="the model")
+        where = f"build_row_model(keras.layers.{name})"
+        if not isinstance(model, keras.Model):
+            raise WrongAnswer(f"{where} returned a {type(model).__name__}; return a keras.Model.")
+        recurrent = _recurrent_layers(model)
+        if not recurrent:
+            raise WrongAnswer(
+                f"{where} has no recurrent layer: call the class you are given, recurrent_layer(128)."
+            )
+        kinds = [type(layer).__name__ for layer in recurrent]
+        if kinds != [name]:
+            raise WrongAnswer(
+                f"{where} contains {', '.join(kinds)}: use the recurrent_layer argument, not a fixed layer class."
+            )
+        if recurrent[0].units != 128:
+            raise WrongAnswer(f"{where}: the {name} has {recurrent[0].units} units; the series uses 128.")
+        if tuple(model.input_shape[1:]) != (28, 28):
+            raise WrongAnswer(
+                f"{where}: the input is {model.input_shape}; expected (None, 28, 28), 28 rows of 28."
+            )
+        if tuple(model.output_shape) == (None, 28, 10):
+            raise WrongAnswer(
+                f"{where}: the output is (None, 28, 10), an answer after every row; keep return_sequences=False "
+                "(the default), so that only the last output reaches the classifier."
+            )
+        if tuple(model.output_shape) != (None, 10):
+            raise WrongAnswer(
+                f"{where}: the output is {model.output_shape}; expected (None, 10), ten logits."
+            )
+        last = model.layers[-1]
+        if getattr(last, "activation", None) is not None and last.activation.__name__ != "linear":
+            raise WrongAnswer(
+                f"{where}: the last layer applies {last.activation.__name__}; give logits (no activation), since "
+                "fit_original's loss has from_logits=True."
+            )
+        before = model.layers[: model.layers.index(recurrent[0])]
+        if not any(isinstance(layer, keras.layers.Dense) for layer in before):
+            raise WrongAnswer(
+                f"{where}: the rows go straight into the {name}, without the input projection; put Dense(128) "
+                "on the rows first, as build_row_lstm does, so that only the recurrent layer differs."
+            )
+        expected = _reference_row_model(layer_class).count_params()
+        if model.count_params() != expected:
+            raise WrongAnswer(f"{where}: {model.count_params():,} parameters, expected {expected:,}.")
+
+
+def _test_accuracy_03(model, images=None, labels=None):
+    mnist = _mnist()
+    images = mnist.x_test if images is None else images
+    labels = mnist.y_test if labels is None else labels
+    return float(np.mean(np.argmax(model.predict(images, batch_size=1000, verbose=0), axis=1) == labels))
+
+
+def _check_03_q2(models):
+    keras = _keras()
+    if not isinstance(models, dict):
+        raise WrongAnswer(
+            'give a dict of the three trained models: {"SimpleRNN": ..., "GRU": ..., "LSTM": ...}.'
+        )
+    missing = [name for name in _RECURRENT_NAMES if name not in models]
+    if missing:
+        raise WrongAnswer(f"the dict lacks {', '.join(missing)}; its keys are SimpleRNN, GRU and LSTM.")
+    for name in _RECURRENT_NAMES:  # the models and their budget first: cheap, and the likelier mistakes
+        model = models[name]
+        if not isinstance(model, keras.Model):
+            raise WrongAnswer(f'models["{name}"] is a {type(model).__name__}, not a trained keras.Model.')
+        kinds = [type(layer).__name__ for layer in _recurrent_layers(model)]
+        if kinds != [name]:
+            raise WrongAnswer(
+                f'models["{name}"] holds {", ".join(kinds) or "no recurrent layer"}, not a {name}.'
+            )
+        optimizer = getattr(model, "optimizer", None)  # None until the model is compiled
+        steps = int(optimizer.iterations) if optimizer is not None else 0
+        if steps == 0:
+            raise NotAnswered(f'models["{name}"] is not trained yet; train it with fit_original.')
+        if steps != _STEPS_03_Q2:
+            raise WrongAnswer(
+                f'models["{name}"] took {steps} training steps; the comparison is fair only with the same '
+                f"budget: {EXERCISE_03_EPOCHS} epochs of fit_original on the first {EXERCISE_03_IMAGES:,} "
+                f"training images ({_STEPS_03_Q2} steps of 128), each model built and trained once."
+            )
+    accuracies = {}
+    for name in _RECURRENT_NAMES:
+        accuracies[name] = _test_accuracy_03(models[name])
+        if accuracies[name] < _FLOOR_03_Q2[name]:
+            raise WrongAnswer(
+                f'models["{name}"]: test accuracy {accuracies[name]:.3f}, below what this budget reaches (about '
+                f"{_MEASURED_03_Q2[name]:.2f} here). Train it with fit_original (Adam 1e-3, logits with "
+                "from_logits=True) after keras.utils.set_random_seed(SEED), on x_train[:10_000]."
+            )
+    return (
+        "Your test accuracies: "
+        + ", ".join(f"{name} {accuracies[name]:.3f}" for name in _RECURRENT_NAMES)
+        + "."
+    )
+
+
+def _masked_reference(model):
+    keras = _keras()
+    rows = keras.Input(shape=(None, 28))
+    masked = keras.layers.Masking(mask_value=0.0)(rows)
+    last_output = model.get_layer("lstm")(model.get_layer("input_projection")(masked))
+    return keras.Model(rows, model.get_layer("logits")(last_output))
+
+
+@functools.cache
+def _masking_inputs():
+    from utils.sequences import front_pad_rows
+
+    images = _mnist().x_test[:300]
+    return {
+        "front-padded 25 rows": front_pad_rows(images, 25),
+        "back-padded 25 rows": _back_pad_reference(images, 25),
+        "whole images": images,
+    }
+
+
+def _check_03_q3(masked_row_lstm):
+    keras = _keras()
+    shipped = _row_lstm()
+    masked = _call(masked_row_lstm, shipped, returns="the model")
+    if not isinstance(masked, keras.Model):
+        raise WrongAnswer(f"masked_row_lstm(model) returned a {type(masked).__name__}; return a keras.Model.")
+    reference = _masked_reference(shipped)
+    for what, images in _masking_inputs().items():
+        try:
+            given = masked.predict(images, verbose=0)
+        except Exception as problem:
+            raise WrongAnswer(
+                f"the masked model cannot read {what} ({type(problem).__name__}); give it keras.Input(shape=(None, 28))"
+                " or (28, 28)."
+            ) from None
+        if np.allclose(given, reference.predict(images, verbose=0), atol=1e-4):
+            continue
+        if np.allclose(given, shipped.predict(images, verbose=0), atol=1e-4):
+            raise WrongAnswer(
+                f"on {what} it answers exactly as the model without a mask: no mask reaches the LSTM. Put "
+                "keras.layers.Masking(mask_value=0.0) right after the input, then the trained layers (Dense "
+                "passes the mask on to the LSTM)."
+            )
+        raise WrongAnswer(
+            f"on {what} its answers differ from the trained model's with a mask: reuse the trained layers "
+            '(model.get_layer("input_projection"), "lstm", "logits"), not new ones, and mask the value 0.0.'
+        )
+
+
+@functools.cache
+def _masked_accuracies():
+    from utils.sequences import first_rows, front_pad_rows
+
+    mnist = _mnist()
+    shipped, masked = _row_lstm(), _masked_reference(_row_lstm())
+    images = mnist.x_test
+    inputs = (front_pad_rows(images, 25), _back_pad_reference(images, 25), images)
+    return {
+        "masked": tuple(_test_accuracy_03(masked, x) for x in inputs),
+        "unmasked": tuple(_test_accuracy_03(shipped, x) for x in inputs),
+        "first rows": _test_accuracy_03(masked, first_rows(images, 25)),
+    }
+
+
+def _check_03_q4(answer):
+    what = "(front-padded 25 rows, back-padded 25 rows, whole images)"
+    if isinstance(answer, (str, bytes)) or not hasattr(answer, "__len__") or len(answer) != 3:
+        raise WrongAnswer(f"give three accuracies, {what}, e.g. (0.9, 0.9, 0.9).")
+    given = tuple(_share(value, "each accuracy") for value in answer)
+    if any(value > 1 for value in given):
+        raise WrongAnswer("an accuracy is a share between 0 and 1, not a percentage.")
+    reference = _masked_accuracies()
+    close = lambda a, b: all(abs(x - y) < 5e-4 for x, y in zip(a, b))  # noqa: E731
+    if close(given, reference["masked"]):
+        return
+    if close(given, reference["unmasked"]):
+        raise WrongAnswer("these are the model's accuracies without the mask; use masked_row_lstm(model).")
+    if close(given, (reference["masked"][1], reference["masked"][0], reference["masked"][2])):
+        raise WrongAnswer(f"the first two are swapped; the order is {what}.")
+    wrong = [
+        label for label, x, y in zip(what[1:-1].split(", "), given, reference["masked"]) if abs(x - y) >= 5e-4
+    ]
+    raise WrongAnswer(
+        f"not what the masked model gets on {', '.join(wrong)}: use all 10,000 test images, front_pad_rows(x, 25), "
+        "back_pad_rows(x, 25) (notebook 02's exercise: the first 25 rows, then zeros) and the images as they are."
+    )
+
+
+_NOTEBOOK_03 = {
+    "q1": Exercise(
+        _check_03_q1,
+        correct="LSTM 136,586 parameters, GRU 104,074, SimpleRNN 37,898. Each gate is one block of weights "
+        "(input, recurrent and bias): the LSTM has four (i, f, g, o), the GRU three (update, reset, candidate; "
+        "Keras gives it a second bias per block), the SimpleRNN one. Everything else is the same model.",
+        hint="Copy build_row_lstm and change one line: where it calls keras.layers.LSTM(units, ...), call "
+        "recurrent_layer(units) instead. A class is a value in Python: build_row_model(keras.layers.GRU) "
+        "passes the class, and recurrent_layer(128) makes a layer of it.",
+        answer_name="build_row_model",
+        solution="""
+import keras
+
+
+def build_row_model(recurrent_layer, units=128):
+    rows = keras.Input(shape=(28, 28), name="rows")
+    projected = keras.layers.Dense(units, name="input_projection")(rows)
+    last_output = recurrent_layer(units, name="recurrent")(projected)  # LSTM, GRU or SimpleRNN
+    logits = keras.layers.Dense(10, name="logits")(last_output)
+    return keras.Model(rows, logits)
+""",
+    ),
+    "q2": Exercise(
+        _check_03_q2,
+        correct="with the same budget the SimpleRNN ends clearly lowest (0.891 here, against 0.923 for the GRU and "
+        "0.928 for the LSTM, seed 42). A SimpleRNN squashes its whole state through tanh at every step: the "
+        "gradient that reaches the early rows shrinks at each of the 28 steps, so it learns mostly from the last "
+        "rows. The GRU's and the LSTM's gates let the state, and its gradient, pass through a step almost "
+        "unchanged. The GRU nearly matches the LSTM with a quarter fewer weights; a gap of half a point is within "
+        "what another seed changes.",
+        hint="For each name in ('SimpleRNN', 'GRU', 'LSTM'): keras.utils.set_random_seed(SEED), then "
+        "model = build_row_model(getattr(keras.layers, name)), then fit_original(model, x_train[:10_000], "
+        "y_train[:10_000], (mnist.x_val, mnist.y_val), epochs=3), and keep the model in a dict under its name.",
+        solution="""
+import keras
+
+from utils.training import fit_original  # taught above; build_row_model is your answer to exercise 1
+
+models = {}
+for name in ("SimpleRNN", "GRU", "LSTM"):
+    keras.utils.set_random_seed(SEED)
+    models[name] = build_row_model(getattr(keras.layers, name))
+    fit_original(models[name], mnist.x_train[:10_000], mnist.y_train[:10_000], (mnist.x_val, mnist.y_val),
+                 epochs=3, verbose=0)
+answer = models
+""",
+    ),
+    "q3": Exercise(
+        _check_03_q3,
+        correct="a Masking layer marks every all-zero row, Dense passes the mark on, and the LSTM skips those "
+        "steps: its state goes through them unchanged. So front and back padding become the same input: the "
+        "digit's rows that hold ink, in order.",
+        hint="keras.Input(shape=(None, 28)), then keras.layers.Masking(mask_value=0.0), then the trained layers "
+        'of the model you are given, in order: model.get_layer("input_projection"), model.get_layer("lstm"), '
+        'model.get_layer("logits"). Calling a layer again on a new input reuses its weights.',
+        answer_name="masked_row_lstm",
+        solution="""
+import keras
+
+
+def masked_row_lstm(model):
+    rows = keras.Input(shape=(None, 28))
+    masked = keras.layers.Masking(mask_value=0.0)(rows)  # all-zero rows are skipped from here on
+    projected = model.get_layer("input_projection")(masked)  # Dense passes the mask on
+    last_output = model.get_layer("lstm")(projected)
+    return keras.Model(rows, model.get_layer("logits")(last_output))
+""",
+    ),
+    "q4": Exercise(
+        _check_03_q4,
+        correct="with the mask, the first 25 rows front-padded and back-padded give the same accuracy (0.975 "
+        "here): the padding is gone either way. But whole images fall from 0.991 to 0.975 too. The mask "
+        "cannot tell padding from the digit's own blank rows (8.2 per test image on average), and this model was "
+        "trained to read them: it finishes its decision on the blank rows at the bottom (the truncation curve). "
+        "Mask a value that cannot occur in the data (e.g. -1 for padding), or train with the mask.",
+        hint="masked = masked_row_lstm(shipped_model); for each input, np.mean(np.argmax(masked.predict(x, "
+        "batch_size=1000, verbose=0), axis=1) == mnist.y_test). Back padding is your back_pad_rows from notebook "
+        "02: np.pad(x[:, :25], [(0, 0), (0, 3), (0, 0)]).",
+        solution="""
+import numpy as np
+
+from utils.sequences import front_pad_rows
+
+masked = masked_row_lstm(shipped_model)  # your answer to exercise 3, around the shipped weights
+x, y = mnist.x_test, mnist.y_test
+inputs = (front_pad_rows(x, 25), np.pad(x[:, :25], [(0, 0), (0, 3), (0, 0)]), x)
+answer = tuple(float(np.mean(np.argmax(masked.predict(i, batch_size=1000, verbose=0), axis=1) == y)) for i in inputs)
+print(answer)
+""",
+    ),
+}
+
+
+# ---------------------------------------------------------------------------------------------------
 # Notebook 04: inside the LSTM. The references come from the shipped model, computed once per session.
 
 
@@ -1034,8 +1350,10 @@ print(answer, "units")
 NOTEBOOKS = {
     "01": types.SimpleNamespace(**_NOTEBOOK_01),
     "02": types.SimpleNamespace(**_NOTEBOOK_02),
+    "03": types.SimpleNamespace(**_NOTEBOOK_03),
     "04": types.SimpleNamespace(**_NOTEBOOK_04),
 }
 notebook_01 = NOTEBOOKS["01"]
 notebook_02 = NOTEBOOKS["02"]
+notebook_03 = NOTEBOOKS["03"]
 notebook_04 = NOTEBOOKS["04"]
