@@ -15,7 +15,9 @@ both copies are the same code), and the *plumbing* (loading, figures, tools), on
 * ``utils.inspection``      -- gate saturation, per-row readout, settle step, PCA,
                                selectivity, saliency and occlusion (taught in 04); figures: ``utils.inspection_plots``
 * ``utils.plots``           -- general figure helpers: saving figures into ``images/``, digit grids
-* ``utils.exercises``       -- the exercises of notebooks 01, 02 and 04: checks, hints, solutions
+* ``utils.exercises``       -- the exercises of notebooks 01-04: checks, hints, solutions
+* ``utils.links``           -- the Colab and Binder links and every notebook's first cell, made from the
+                               repository's address in pyproject.toml (``python -m utils.links``)
 
 Importing ``utils`` is cheap: TensorFlow is only imported by the modules that need it.
 """
