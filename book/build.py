@@ -89,8 +89,13 @@ def _mathjax_dir() -> Path:
 
 def build(out: Path = DEFAULT_OUT, repo: Path = REPO) -> Path:
     """Build the site into `out` (replaced if it exists) and return it."""
-    from mkdocs.commands.build import build as mkdocs_build
-    from mkdocs.config import load_config
+    try:
+        from mkdocs.commands.build import build as mkdocs_build
+        from mkdocs.config import load_config
+    except ImportError as error:
+        raise SystemExit(
+            f"{error}: install the site's tools with  pip install -r requirements-site.txt"
+        ) from None
 
     out = Path(out).resolve()
     pages, needed = gather(repo)
