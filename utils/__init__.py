@@ -162,7 +162,7 @@ def check_setup(on_colab=None):
 
     On Google Colab (``on_colab=None`` asks whether ``google.colab`` is loaded), first install, with the
     versions pinned in requirements.txt, the :data:`NOTEBOOK_LIBRARIES` that Colab lacks (usually none).
-    Everywhere: the MNIST files and the shipped weights must be where this package looks for them. A copy of
+    Everywhere: the MNIST folder must be where this package looks for it. A copy of
     the package installed by ``pip install .`` lives in site-packages, away from the repository's data; it
     still works when the notebook runs inside a clone (see :func:`_find_repo_root`). Otherwise this raises a
     :class:`SetupError` that says what to do. Prints nothing when all is well.
@@ -178,10 +178,9 @@ def check_setup(on_colab=None):
             subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", *missing], check=True)
 
     data_dir = Path(os.environ.get("MNIST_DATA_DIR") or DATA_DIR).expanduser()
-    weights = MODELS_DIR / "row_lstm.weights.h5"
-    absent = [str(path) for path in (data_dir, weights) if not path.exists()]
-    if not absent:
-        return
+    if data_dir.is_dir():
+        return  # the shipped weights are checked where they are loaded (utils.model.load_row_lstm)
+    absent = [str(data_dir)]
     if not _is_repository(REPO_ROOT):
         raise SetupError(
             f"This `utils` package is a copy installed at {PACKAGE_DIR} (by `pip install .`), away from the "
@@ -192,8 +191,8 @@ def check_setup(on_colab=None):
             "(notebooks 03-05 also need the clone's models/ folder)."
         )
     raise SetupError(
-        f"Missing from the repository: {', '.join(absent)}. They ship with it: `git checkout -- data models` "
-        "restores them in a clone; or set MNIST_DATA_DIR to a folder with the four MNIST files."
+        f"Missing from the repository: {', '.join(absent)}. It ships with it: `git checkout -- data` "
+        "restores it in a clone; or set MNIST_DATA_DIR to a folder with the four MNIST files."
     )
 
 
