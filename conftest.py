@@ -6,9 +6,14 @@
   (they inherit this process's environment).
 * nbval never compares what a cell wrote to stderr: warnings and log lines
   differ between machines and library versions, and they are not results.
+* Tests run on two processes (pytest-xdist, ``-n 2 --dist loadgroup`` in pyproject.toml): the cells of a
+  notebook share one kernel and must run in order, so each notebook is one group that goes to one process;
+  every other test goes wherever a process is free.
 """
 
 import os
+
+import pytest
 
 os.environ.setdefault("SMOKE_TEST", "1")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
@@ -32,3 +37,13 @@ if IPyNbCell is not None and not getattr(IPyNbCell, "_ignores_stderr", False):
 
     IPyNbCell.compare_outputs = _compare_outputs_without_stderr
     IPyNbCell._ignores_stderr = True
+
+
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups
+def pytest_collection_modifyitems(config, items):
+    """Keep each notebook's cells together, in order, on one pytest-xdist worker."""
+    if IPyNbCell is None:
+        return
+    for item in items:
+        if isinstance(item, IPyNbCell):
+            item.add_marker(pytest.mark.xdist_group(name=item.path.name))

@@ -48,6 +48,8 @@ CHROMIUM_ARGS = [
     "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
 ]
 IMAGE_OUTPUTS = ("image/png", "image/jpeg")
+# One pytest-xdist process runs all of these tests, so the site is built and the browser started once.
+pytestmark = pytest.mark.xdist_group("site")
 
 
 def _load_build():
