@@ -99,6 +99,17 @@ def test_command_rewrites_a_copy_and_check_reports_it(tmp_path, monkeypatch, cap
     (tmp_path / "pyproject.toml").write_text(pyproject)
     monkeypatch.setattr(utils, "REPO_ROOT", tmp_path)
 
+    # A README without a notebook's row: an error, and no file is touched, the notebooks included.
+    readme = (tmp_path / "README.md").read_text()
+    (tmp_path / "README.md").write_text(
+        readme.replace("[Colab](", "[Colab-gone](", 1).replace("| 01 |", "| 0x |")
+    )
+    notebooks_before = {p: p.read_text() for p in (tmp_path / "notebooks").glob("*.ipynb")}
+    assert links.main([]) == 2
+    assert "needs a [Colab]" in capsys.readouterr().err
+    assert {p: p.read_text() for p in notebooks_before} == notebooks_before
+    (tmp_path / "README.md").write_text(readme)
+
     assert links.main(["--check"]) == 1
     assert "out of step with pyproject.toml: README.md" in capsys.readouterr().out
     assert links.main([]) == 0

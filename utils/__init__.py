@@ -15,6 +15,8 @@ both copies are the same code), and the *plumbing* (loading, figures, tools), on
 * ``utils.inspection``      -- gate saturation, per-row readout, settle step, PCA,
                                selectivity, saliency and occlusion (taught in 04); figures: ``utils.inspection_plots``
 * ``utils.plots``           -- general figure helpers: saving figures into ``images/``, digit grids
+* ``utils.why_plots``       -- figures of notebook 05: accuracy against training time and against blank rows,
+                               gradient norms per row, the forget gate through blank rows
 * ``utils.exercises``       -- the exercises of notebooks 01-04: checks, hints, solutions
 * ``utils.links``           -- the Colab and Binder links and every notebook's first cell, made from the
                                repository's address in pyproject.toml (``python -m utils.links``)

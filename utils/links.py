@@ -145,25 +145,24 @@ def synced_readme(text, names, repo_url):
 
 def sync(check=False):
     """Rewrite (or with ``check=True`` only compare) README.md and the notebooks; returns the repo-relative
-    paths that were (or would be) changed."""
+    paths that were (or would be) changed. Every new text is made before any file is written, so a problem
+    (a ValueError) leaves every file as it was."""
     repo_url = repository_url()
-    changed = []
+    updates = {}
     for path in notebook_paths():
         before = path.read_text(encoding="utf-8")
         nb = synced_notebook(nbformat.reads(before, as_version=4), path.name, repo_url)
-        after = nbformat.writes(nb) + "\n"
-        if after != before:
-            changed.append(utils.relative_to_repo(path))
-            if not check:
-                with utils.atomic_path(path) as tmp:
-                    tmp.write_text(after, encoding="utf-8")
+        updates[path] = (before, nbformat.writes(nb) + "\n")
     readme = utils.REPO_ROOT / "README.md"
     before = readme.read_text(encoding="utf-8")
-    after = synced_readme(before, [p.name for p in notebook_paths()], repo_url)
-    if after != before:
-        changed.append(utils.relative_to_repo(readme))
+    updates[readme] = (before, synced_readme(before, [p.name for p in notebook_paths()], repo_url))
+    changed = []
+    for path, (before, after) in updates.items():
+        if after == before:
+            continue
+        changed.append(utils.relative_to_repo(path))
         if not check:
-            with utils.atomic_path(readme) as tmp:
+            with utils.atomic_path(path) as tmp:
                 tmp.write_text(after, encoding="utf-8")
     return changed
 
