@@ -8,7 +8,8 @@
   differ between machines and library versions, and they are not results.
 * Tests run on two processes (pytest-xdist, ``-n 2 --dist loadgroup`` in pyproject.toml): the cells of a
   notebook share one kernel and must run in order, so each notebook is one group that goes to one process;
-  every other test goes wherever a process is free.
+  every other test goes wherever a process is free. In full mode (``SMOKE_TEST=0``) everything runs in one
+  process instead: notebooks that train must not share the two cores, or each takes twice as long as in class.
 """
 
 import os
@@ -47,3 +48,10 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if isinstance(item, IPyNbCell):
             item.add_marker(pytest.mark.xdist_group(name=item.path.name))
+
+
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist turns the number of processes into workers
+def pytest_cmdline_main(config):
+    """Full mode runs the notebooks one at a time, each with the whole machine, as a class would."""
+    if os.environ.get("SMOKE_TEST") == "0" and getattr(config.option, "numprocesses", None):
+        config.option.numprocesses = 0
