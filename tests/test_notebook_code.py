@@ -703,6 +703,9 @@ def standalone_runs(request):
     _stop_standalone_runs()  # after -x or Ctrl-C: kill what still runs
 
 
+# One pytest-xdist process runs them all: the fixture starts every selected cell at once, so a second
+# process running some of them would start (and wait for) all of them a second time.
+@pytest.mark.xdist_group("standalone-cells")
 @pytest.mark.parametrize("cell", STANDALONE_CELLS, ids=[c.id for c in STANDALONE_CELLS])
 def test_standalone_cell_runs(cell, standalone_runs):
     problems = standalone_runs[cell.id].result()
