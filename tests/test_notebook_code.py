@@ -701,6 +701,8 @@ def standalone_runs(request):
     yield futures
     pool.shutdown(wait=False, cancel_futures=True)
     _stop_standalone_runs()  # after -x or Ctrl-C: kill what still runs
+    pool.shutdown(wait=True)  # the threads return as soon as their process is gone
+    _STOP.clear()  # tests that come later in this process (the runner's self-tests) may start processes again
 
 
 # One pytest-xdist process runs them all: the fixture starts every selected cell at once, so a second
