@@ -179,21 +179,22 @@ def check_setup(on_colab=None):
             print("Installing what this runtime lacks:", " ".join(missing))
             subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", *missing], check=True)
 
-    data_dir = Path(os.environ.get("MNIST_DATA_DIR") or DATA_DIR).expanduser()
+    from utils.data import resolve_data_dir  # the folder load_mnist will read ($MNIST_DATA_DIR or DATA_DIR)
+
+    data_dir = resolve_data_dir(None)
     if data_dir.is_dir():
         return  # the shipped weights are checked where they are loaded (utils.model.load_row_lstm)
-    absent = [str(data_dir)]
     if not _is_repository(REPO_ROOT):
         raise SetupError(
             f"This `utils` package is a copy installed at {PACKAGE_DIR} (by `pip install .`), away from the "
             f"repository, and the current folder ({Path.cwd()}) is not inside a clone either, so there is no "
-            f"{', '.join(absent)}. Fix: in the clone's root folder, install it in editable mode with "
+            f"{data_dir}. Fix: in the clone's root folder, install it in editable mode with "
             "`pip install -e .` (requirements.txt does that) and restart the kernel; or start Jupyter inside "
             "the clone (its notebooks/ folder); or set MNIST_DATA_DIR to a folder with the four MNIST files "
             "(notebooks 03-05 also need the clone's models/ folder)."
         )
     raise SetupError(
-        f"Missing from the repository: {', '.join(absent)}. It ships with it: `git checkout -- data` "
+        f"Missing from the repository: {data_dir}. It ships with it: `git checkout -- data` "
         "restores it in a clone; or set MNIST_DATA_DIR to a folder with the four MNIST files."
     )
 
