@@ -837,7 +837,10 @@ def _check_03_q4(answer):
     if any(value > 1 for value in given):
         raise WrongAnswer("an accuracy is a share between 0 and 1, not a percentage.")
     reference = _masked_accuracies()
-    close = lambda a, b: all(abs(x - y) < 5e-4 for x, y in zip(a, b))  # noqa: E731
+
+    def close(a, b):  # the same three accuracies, to within 5 test images in 10,000
+        return all(abs(x - y) < 5e-4 for x, y in zip(a, b))
+
     if close(given, reference["masked"]):
         return
     if close(given, reference["unmasked"]):

@@ -113,7 +113,8 @@ def synced_notebook(nb, name, repo_url):
         title.source = _COLAB_LINE.sub(line, title.source)
     else:
         heading, _, rest = title.source.partition("\n")
-        title.source = f"{heading}\n\n{line}\n" + (f"\n{rest.lstrip(chr(10))}" if rest.strip() else "")
+        body = rest.lstrip("\n")
+        title.source = f"{heading}\n\n{line}\n" + ("\n" + body if body.strip() else "")
 
     code = FIND_UTILS_CELL.format(repo_url=repo_url).rstrip("\n")
     tagged = [c for c in nb.cells if CELL_TAG in c.get("metadata", {}).get("tags", [])]
