@@ -6,11 +6,11 @@
     python benchmarks/train_speed.py --quick         # a try-out on a small subset (~1 minute)
 
 In one process, one after the other, on the same data and the same architecture
-(``utils.model.build_row_lstm``: Dense(128) linear -> LSTM(128) -> Dense(10)), it trains
+(``utils.lstm_classifier.taught.build_row_lstm``: Dense(128) linear -> LSTM(128) -> Dense(10)), it trains
 
   (a) the original recipe, stock (Adam 1e-3, batch 128, constant rate), for ``--original-epochs``
       epochs (default 8: enough to reach 98.5 % validation accuracy);
-  (b) the recommended recipe (``utils.training.fit_recommended`` on ``make_dataset(..., batch_size=256,
+  (b) the recommended recipe (``utils.lstm_classifier.taught.fit_recommended`` on ``make_dataset(..., batch_size=256,
       augment=random shifts)``, both taught in notebook 03), for its own 12 epochs;
   (c) with ``--ablations``, for the first seed only: the recommended recipe without the random shifts,
       and without the average of the weights, to show which ingredient does what.
@@ -54,9 +54,13 @@ import matplotlib.pyplot as plt  # noqa: E402
 import tensorflow as tf  # noqa: E402
 
 from utils.data import load_mnist  # noqa: E402
-from utils.model import build_row_lstm  # noqa: E402
+from utils.lstm_classifier.helpers import test_accuracy, train
+from utils.lstm_classifier.taught import (  # noqa: E402
+    RECOMMENDED_BATCH_SIZE,
+    build_row_lstm,  # noqa: E402
+    fit_original,
+)
 from utils.plots import save_fig  # noqa: E402
-from utils.training import RECOMMENDED_BATCH_SIZE, fit_original, test_accuracy, train  # noqa: E402
 
 THRESHOLDS = (0.973, 0.985)
 #: Where a full run writes every measurement (the numbers behind the README's table and figure).

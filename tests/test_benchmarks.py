@@ -16,9 +16,8 @@ utils.silence_tensorflow()
 
 import keras
 
-from utils.model import build_row_lstm
-from utils.sequences import make_dataset
-from utils.training import fit_original, fit_recommended
+from utils.lstm_classifier.taught import build_row_lstm, fit_original, fit_recommended
+from utils.rows_as_a_sequence.taught import make_dataset
 
 SPEC = importlib.util.spec_from_file_location(
     "train_speed", utils.REPO_ROOT / "benchmarks" / "train_speed.py"

@@ -1,4 +1,4 @@
-"""Tests for utils.diagrams: the row-LSTM diagram is drawn from a real digit into a PNG file."""
+"""Tests for tools/diagrams.py: the row-LSTM diagram is drawn from a real digit into a PNG file."""
 
 import matplotlib
 
@@ -9,7 +9,7 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
 import utils  # noqa: E402
-from utils import diagrams  # noqa: E402
+from tools import diagrams  # noqa: E402
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 

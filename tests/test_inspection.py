@@ -1,4 +1,4 @@
-"""Notebook 04's pieces (copies in utils.inspection) and its figures (utils.inspection_plots).
+"""Notebook 04's pieces (utils.inside_the_lstm.taught) and its figures (utils.inside_the_lstm.figures).
 
 Small inputs and a small random model with the notebook's architecture: every piece is checked against an
 independent computation (the hand-written LSTM of notebook 03, finite differences, a band blanked by hand,
@@ -23,21 +23,24 @@ utils.silence_tensorflow()
 
 import keras  # noqa: E402
 
-from utils import inspection_plots  # noqa: E402
-from utils.inspection import (  # noqa: E402
+from utils.inside_the_lstm import figures  # noqa: E402
+from utils.inside_the_lstm.figures import peak_time_order, preferred_class_order
+from utils.inside_the_lstm.taught import (
     PCA,
     fit_pca,
     gate_saturation,
     occlusion_drop,
-    peak_time_order,
-    preferred_class_order,
     saliency,
     selectivity,
     settle_step,
     step_probabilities,
 )
-from utils.lstm import lstm_unroll, lstm_weights  # noqa: E402
-from utils.model import build_inspection_model, build_row_lstm  # noqa: E402
+from utils.lstm_classifier.helpers import lstm_weights
+from utils.lstm_classifier.taught import (  # noqa: E402
+    build_inspection_model,
+    build_row_lstm,
+    lstm_unroll,  # noqa: E402
+)
 
 BATCH, STEPS, FEATURES, UNITS = 6, 28, 28, 128
 TOLERANCE = 1e-5
@@ -373,39 +376,33 @@ def test_every_figure_has_titles_and_labels(model, images, states):
     pca = fit_pca(final)
     means = rng.uniform(-1, 1, size=(10, UNITS))
     drops = occlusion_drop(model, images[:2], band=4)
-    figures = [
-        inspection_plots.plot_states(images[:2], states["h"][:2], states["c"][:2], titles[:2], orders[:2]),
-        inspection_plots.plot_gates(images[0], {g: states[g][0] for g in "ifo"}, titles[0], orders[0]),
-        inspection_plots.plot_gate_timecourse(states),
-        inspection_plots.plot_gate_saturation({g: gate_saturation(states[g]) for g in "ifo"}),
-        inspection_plots.plot_decision(
+    drawn = [
+        figures.plot_states(images[:2], states["h"][:2], states["c"][:2], titles[:2], orders[:2]),
+        figures.plot_gates(images[0], {g: states[g][0] for g in "ifo"}, titles[0], orders[0]),
+        figures.plot_gate_timecourse(states),
+        figures.plot_gate_saturation({g: gate_saturation(states[g]) for g in "ifo"}),
+        figures.plot_decision(
             images[:2], probabilities[:2], titles[:2], settle=settle_step(probabilities.argmax(-1))[:2]
         ),
-        inspection_plots.plot_accuracy_by_step(accuracy, BATCH),
-        inspection_plots.plot_settle_steps(settle_step(probabilities.argmax(-1)), labels),
-        inspection_plots.plot_pca_states(pca.project(final), labels, pca),
-        inspection_plots.plot_trajectories(
-            pca.project(final), labels, pca, pca.project(states["h"][:2]), labels[:2]
-        ),
-        inspection_plots.plot_class_unit_means(
-            means, preferred_class_order(means), selectivity(means).argmax(0)
-        ),
-        inspection_plots.plot_top_units(
-            images, final, np.arange(3), np.array([[0, 1], [2, 3], [4, 5]]), labels
-        ),
-        inspection_plots.plot_saliency(images[:2], saliency(model, images[:2]), titles[:2]),
-        inspection_plots.plot_occlusion(images[:2], drops, 4, titles[:2]),
+        figures.plot_accuracy_by_step(accuracy, BATCH),
+        figures.plot_settle_steps(settle_step(probabilities.argmax(-1)), labels),
+        figures.plot_pca_states(pca.project(final), labels, pca),
+        figures.plot_trajectories(pca.project(final), labels, pca, pca.project(states["h"][:2]), labels[:2]),
+        figures.plot_class_unit_means(means, preferred_class_order(means), selectivity(means).argmax(0)),
+        figures.plot_top_units(images, final, np.arange(3), np.array([[0, 1], [2, 3], [4, 5]]), labels),
+        figures.plot_saliency(images[:2], saliency(model, images[:2]), titles[:2]),
+        figures.plot_occlusion(images[:2], drops, 4, titles[:2]),
     ]
-    for fig in figures:
+    for fig in drawn:
         assert isinstance(fig, plt.Figure)
         assert_titled_and_labelled(fig)
 
 
 def test_every_class_has_its_own_colour_unlike_other_classes():
-    colours = [mcolors.to_hex(c) for c in inspection_plots.CLASS_COLOURS]
+    colours = [mcolors.to_hex(c) for c in figures.CLASS_COLOURS]
     assert len(colours) == 10 and len(set(colours)) == 10
-    other = mcolors.to_rgb(inspection_plots._OTHER_CLASSES)
-    for colour in inspection_plots.CLASS_COLOURS:
+    other = mcolors.to_rgb(figures._OTHER_CLASSES)
+    for colour in figures.CLASS_COLOURS:
         assert np.abs(np.subtract(mcolors.to_rgb(colour), other)).max() > 0.3, colour
 
 
@@ -416,23 +413,19 @@ def test_decision_legend_names_every_answered_class_in_its_colour_and_other_clas
     for c, rows, peak in ((7, slice(15, None), 0.9), (2, slice(5, 10), 0.6), (5, slice(10, 15), 0.4)):
         probabilities[0, rows, c] = peak
     probabilities[0, :, 3] = 0.15  # never the answer: an "other class", although fairly probable
-    fig = inspection_plots.plot_decision(np.zeros((1, STEPS, FEATURES)), probabilities, ["x"], settle=[16])
+    fig = figures.plot_decision(np.zeros((1, STEPS, FEATURES)), probabilities, ["x"], settle=[16])
     legend = fig.axes[-1].get_legend()
     entries = {text.get_text(): handle for text, handle in zip(legend.get_texts(), legend.legend_handles)}
     assert list(entries) == ["other classes", "class 1", "class 2", "class 5", "class 7", "settled at row 16"]
     for c in (1, 2, 5, 7):
-        assert mcolors.to_hex(entries[f"class {c}"].get_color()) == mcolors.to_hex(
-            inspection_plots.CLASS_COLOURS[c]
-        )
-    assert mcolors.to_hex(entries["other classes"].get_color()) == mcolors.to_hex(
-        inspection_plots._OTHER_CLASSES
-    )
+        assert mcolors.to_hex(entries[f"class {c}"].get_color()) == mcolors.to_hex(figures.CLASS_COLOURS[c])
+    assert mcolors.to_hex(entries["other classes"].get_color()) == mcolors.to_hex(figures._OTHER_CLASSES)
     other_lines = [line for line in fig.axes[-1].get_lines() if line.get_linewidth() < 1]
     assert len(other_lines) == 6  # the ten classes minus the four answers
 
 
 def test_state_heatmaps_use_a_diverging_map_centred_at_zero(images, states):
-    fig = inspection_plots.plot_states(images[:1], states["h"][:1], states["c"][:1], ["x"])
+    fig = figures.plot_states(images[:1], states["h"][:1], states["c"][:1], ["x"])
     heatmaps = [ax.images[0] for ax in fig.axes if ax.images and ax.images[0].get_cmap().name == "RdBu_r"]
     assert len(heatmaps) == 2  # h and c
     for image in heatmaps:
@@ -442,8 +435,8 @@ def test_state_heatmaps_use_a_diverging_map_centred_at_zero(images, states):
 
 def test_plots_reject_mismatched_inputs(images, states):
     with pytest.raises(ValueError, match="same n digits"):
-        inspection_plots.plot_states(images[:2], states["h"][:3], states["c"][:3], ["a", "b"])
+        figures.plot_states(images[:2], states["h"][:3], states["c"][:3], ["a", "b"])
     with pytest.raises(ValueError, match="missing"):
-        inspection_plots.plot_gates(images[0], {"i": states["i"][0]}, "x")
+        figures.plot_gates(images[0], {"i": states["i"][0]}, "x")
     with pytest.raises(ValueError, match="rows - band"):
-        inspection_plots.plot_occlusion(images[:2], np.zeros((2, STEPS - 3)), 3, ["a", "b"])
+        figures.plot_occlusion(images[:2], np.zeros((2, STEPS - 3)), 3, ["a", "b"])

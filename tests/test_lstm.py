@@ -1,4 +1,4 @@
-"""The hand-written LSTM cell (utils.lstm) reproduces keras.layers.LSTM to 1e-5."""
+"""The hand-written LSTM cell (utils.lstm_classifier.taught) reproduces keras.layers.LSTM to 1e-5."""
 
 import numpy as np
 import pytest
@@ -9,7 +9,8 @@ utils.silence_tensorflow()
 
 import keras
 
-from utils.lstm import GATE_ORDER, lstm_step, lstm_unroll, lstm_weights
+from utils.lstm_classifier.helpers import lstm_weights
+from utils.lstm_classifier.taught import GATE_ORDER, lstm_step, lstm_unroll
 
 UNITS, STEPS, FEATURES, BATCH = 128, 28, 28, 16
 TOLERANCE = 1e-5

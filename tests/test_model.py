@@ -1,4 +1,4 @@
-"""The row-LSTM classifier (utils.model): architecture, variable length, cuDNN eligibility, inspection model."""
+"""The row-LSTM classifier (utils.lstm_classifier.taught and .helpers): architecture, variable length, cuDNN eligibility, inspection model."""
 
 import numpy as np
 import pytest
@@ -9,13 +9,8 @@ utils.silence_tensorflow()
 
 import keras
 
-from utils.model import (
-    build_inspection_model,
-    build_row_lstm,
-    cudnn_eligible,
-    original_tensor_views,
-    tensor_table,
-)
+from utils.lstm_classifier.figures import original_tensor_views, tensor_table
+from utils.lstm_classifier.taught import build_inspection_model, build_row_lstm, cudnn_eligible
 
 
 @pytest.fixture(scope="module")

@@ -1,4 +1,4 @@
-"""Tests for utils.sequences: truncated inputs, column reading and the tf.data pipeline."""
+"""Tests for utils.rows_as_a_sequence.taught (notebook 02's taught code): truncated inputs, column reading and the tf.data pipeline."""
 
 import numpy as np
 import pytest
@@ -13,7 +13,7 @@ utils.silence_tensorflow()
 import keras
 import tensorflow as tf
 
-from utils.sequences import columns_as_sequence, first_rows, front_pad_rows, make_dataset
+from utils.rows_as_a_sequence.taught import columns_as_sequence, first_rows, front_pad_rows, make_dataset
 
 
 def numbered_images(n=2, rows=4, cols=3):
@@ -259,7 +259,7 @@ def test_augment_gets_each_batch_of_images_and_leaves_the_labels_alone():
 
 
 def test_augment_with_random_shifts_keeps_pairs_and_draws_anew_each_epoch():
-    from utils.training import random_shift  # how the recommended recipe calls make_dataset
+    from utils.lstm_classifier.taught import random_shift  # how the recommended recipe calls make_dataset
 
     images, labels = marked_set(n=50)
     keras.utils.set_random_seed(0)  # as the notebooks and the benchmark do before training
@@ -277,7 +277,7 @@ def test_augment_with_random_shifts_keeps_pairs_and_draws_anew_each_epoch():
 
 
 def test_augment_is_repeatable_under_the_same_global_seed():
-    from utils.training import random_shift
+    from utils.lstm_classifier.taught import random_shift
 
     images, labels = marked_set(n=50)
     runs = []

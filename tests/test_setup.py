@@ -1,4 +1,4 @@
-"""Every notebook's first code cell (``utils.links.FIND_UTILS_CELL``) and ``utils.check_setup``: where the
+"""Every notebook's first code cell (``tools.sync.FIND_UTILS_CELL``) and ``utils.check_setup``: where the
 series' code is not installed, on Colab and elsewhere; a foreign ``utils`` that hides ours; a copy installed by
 ``pip install .``; the JupyterHub kernel registration the README gives.
 
@@ -20,7 +20,7 @@ import nbformat
 import pytest
 
 import utils
-from utils import links
+from tools import sync as links
 
 FIND_UTILS = links.FIND_UTILS_CELL.format(repo_url=links.repository_url())
 

@@ -1,4 +1,4 @@
-"""utils.training: the two recipes of notebook 03 (fit_original, fit_recommended), the random shifts, and
+"""Notebook 03's training code (utils.lstm_classifier.taught and .helpers): the two recipes of notebook 03 (fit_original, fit_recommended), the random shifts, and
 the command that makes the shipped weights. (The benchmark's clock is tested in tests/test_benchmarks.py.)"""
 
 import numpy as np
@@ -10,18 +10,17 @@ utils.silence_tensorflow()
 
 import keras
 
-from utils.model import build_row_lstm
-from utils.sequences import make_dataset
-from utils.training import (
+from tools.make_weights import main
+from utils.lstm_classifier.helpers import save_weights_atomically, train
+from utils.lstm_classifier.taught import (
     RECOMMENDED_BATCH_SIZE,
     SHIFT_PIXELS,
+    build_row_lstm,
     fit_original,
     fit_recommended,
-    main,
     random_shift,
-    save_weights_atomically,
-    train,
 )
+from utils.rows_as_a_sequence.taught import make_dataset
 
 
 def accuracy_of(model, x, y):

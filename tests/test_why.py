@@ -1,4 +1,4 @@
-"""Unit tests of utils.why_plots, the figures of notebook 05 (small arrays, no training)."""
+"""Unit tests of utils.why_an_lstm.figures, the figures of notebook 05 (small arrays, no training)."""
 
 import matplotlib
 
@@ -8,7 +8,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 
-from utils import why_plots
+from utils.why_an_lstm import figures
 
 
 @pytest.fixture(autouse=True)
@@ -18,7 +18,7 @@ def close_figures():
 
 
 def test_accuracy_vs_time_starts_every_line_at_chance_and_draws_the_target():
-    fig = why_plots.plot_accuracy_vs_time(
+    fig = figures.plot_accuracy_vs_time(
         {"LSTM": ([2.0, 4.0, 6.0], [0.9, 0.95, 0.97]), "MLP": ([1.0, 2.0], [0.8, 0.9])}, "title", target=0.98
     )
     ax = fig.axes[0]
@@ -31,14 +31,14 @@ def test_accuracy_vs_time_starts_every_line_at_chance_and_draws_the_target():
 
 def test_curves_are_checked():
     with pytest.raises(ValueError, match="at least one curve"):
-        why_plots.plot_accuracy_vs_time({}, "t")
+        figures.plot_accuracy_vs_time({}, "t")
     with pytest.raises(ValueError, match="curve 'LSTM' needs two 1-D sequences of the same non-zero length"):
-        why_plots.plot_accuracy_vs_time({"LSTM": ([1.0, 2.0], [0.5])}, "t")
+        figures.plot_accuracy_vs_time({"LSTM": ([1.0, 2.0], [0.5])}, "t")
 
 
 def test_gradient_norms_numbers_rows_from_one_on_a_log_scale():
     norms = {"SimpleRNN, at initialisation": np.geomspace(1e-4, 1, 28), "SimpleRNN, trained": np.ones(28)}
-    fig = why_plots.plot_gradient_norms(norms, "gradients")
+    fig = figures.plot_gradient_norms(norms, "gradients")
     ax = fig.axes[0]
     assert ax.get_yscale() == "log"
     init, trained = ax.get_lines()
@@ -48,21 +48,21 @@ def test_gradient_norms_numbers_rows_from_one_on_a_log_scale():
 
 
 def test_accuracy_vs_blank_rows_one_point_per_k():
-    fig = why_plots.plot_accuracy_vs_blank_rows([0, 28, 56], {"LSTM": [0.9, 0.5, 0.1]}, "memory")
+    fig = figures.plot_accuracy_vs_blank_rows([0, 28, 56], {"LSTM": [0.9, 0.5, 0.1]}, "memory")
     ax = fig.axes[0]
     lstm = [line for line in ax.get_lines() if line.get_label() == "LSTM"][0]
     assert list(lstm.get_xdata()) == [0, 28, 56] and np.allclose(lstm.get_ydata(), [90, 50, 10])
     assert list(ax.get_xticks()) == [0, 28, 56]
     with pytest.raises(ValueError, match="curve 'LSTM'"):
-        why_plots.plot_accuracy_vs_blank_rows([0, 28], {"LSTM": [0.9, 0.5, 0.1]}, "memory")
+        figures.plot_accuracy_vs_blank_rows([0, 28], {"LSTM": [0.9, 0.5, 0.1]}, "memory")
 
 
 def test_memory_through_blanks_two_panels_and_checks_the_digit_rows():
     forget = {"LSTM": np.full(40, 0.7)}
     kept = {"LSTM": np.r_[np.full(27, np.nan), 1.0, 0.7 ** np.arange(1, 13)]}
-    fig = why_plots.plot_memory_through_blanks(forget, kept, 28, "inside")
+    fig = figures.plot_memory_through_blanks(forget, kept, 28, "inside")
     ax_forget, ax_kept = fig.axes
     assert ax_kept.get_yscale() == "log" and ax_forget.get_ylim() == (0, 1)
     assert fig.get_suptitle() == "inside"
     with pytest.raises(ValueError, match="digit_rows must be between 1 and 39"):
-        why_plots.plot_memory_through_blanks(forget, kept, 40, "inside")
+        figures.plot_memory_through_blanks(forget, kept, 40, "inside")

@@ -618,7 +618,7 @@ def back_pad_rows(images, k):
         solution="""
 import numpy as np
 
-from utils.sequences import columns_as_sequence
+from utils.rows_as_a_sequence.taught import columns_as_sequence
 
 digit = mnist.x_test[0]
 by_rows = digit  # step t is row t
@@ -776,7 +776,7 @@ def _masked_reference(model):
 
 @functools.cache
 def _masking_inputs():
-    from utils.sequences import front_pad_rows
+    from utils.rows_as_a_sequence.taught import front_pad_rows
 
     images = _mnist().x_test[:300]
     return {
@@ -817,7 +817,7 @@ def _check_03_q3(masked_row_lstm):
 
 @functools.cache
 def _masked_accuracies():
-    from utils.sequences import front_pad_rows
+    from utils.rows_as_a_sequence.taught import front_pad_rows
 
     mnist = _mnist()
     shipped, masked = _row_lstm(), _masked_reference(_row_lstm())
@@ -892,7 +892,7 @@ def build_row_model(recurrent_layer, units=128):
         solution="""
 import keras
 
-from utils.training import fit_original  # taught above; build_row_model is your answer to exercise 1
+from utils.lstm_classifier.taught import fit_original  # taught above; build_row_model is your answer to exercise 1
 
 models = {}
 for name in ("SimpleRNN", "GRU", "LSTM"):
@@ -937,7 +937,7 @@ def masked_row_lstm(model):
         solution="""
 import numpy as np
 
-from utils.sequences import front_pad_rows
+from utils.rows_as_a_sequence.taught import front_pad_rows
 
 masked = masked_row_lstm(shipped_model)  # your answer to exercise 3, around the shipped weights
 x, y = mnist.x_test, mnist.y_test
@@ -955,7 +955,9 @@ print(answer)
 
 @functools.cache
 def _row_lstm():
-    from utils.model import load_row_lstm  # imports TensorFlow: only when a notebook-04 check runs
+    from utils.lstm_classifier.helpers import (
+        load_row_lstm,  # imports TensorFlow: only when a notebook-04 check runs
+    )
 
     return load_row_lstm()
 
@@ -963,7 +965,7 @@ def _row_lstm():
 @functools.cache
 def _hidden_states(split):
     """h_t after every row, (images, 28, 128), of the shipped model on the validation or test images."""
-    from utils.model import build_inspection_model
+    from utils.lstm_classifier.taught import build_inspection_model
 
     images = {"val": _mnist().x_val, "test": _mnist().x_test}[split]
     return build_inspection_model(_row_lstm()).predict(images, batch_size=1000, verbose=0)["lstm_outputs"]
@@ -971,7 +973,7 @@ def _hidden_states(split):
 
 @functools.cache
 def _settle_steps(split):
-    from utils.inspection import settle_step, step_probabilities
+    from utils.inside_the_lstm.taught import settle_step, step_probabilities
 
     probabilities = step_probabilities(_row_lstm().get_layer("logits"), _hidden_states(split))
     return settle_step(probabilities.argmax(axis=-1))
@@ -1047,7 +1049,7 @@ def _check_04_q1(answer):
 @functools.cache
 def _top_units(split, rows="last"):
     """The most selective unit of each class, (10,), from the final (or the mean over rows) h_t."""
-    from utils.inspection import selectivity
+    from utils.inside_the_lstm.taught import selectivity
 
     h = _hidden_states(split)
     states = h[:, -1] if rows == "last" else h.mean(axis=1)
@@ -1204,8 +1206,9 @@ def _gate_open_shares(split, digit=None):
     Computed with notebook 03's hand-written LSTM, as notebook 04's states_and_gates does; digit=None: all
     the images of the split, else only that class.
     """
-    from utils.inspection import gate_saturation
-    from utils.lstm import lstm_unroll, lstm_weights
+    from utils.inside_the_lstm.taught import gate_saturation
+    from utils.lstm_classifier.helpers import lstm_weights
+    from utils.lstm_classifier.taught import lstm_unroll
 
     model = _row_lstm()
     images = {"val": _mnist().x_val, "test": _mnist().x_test}[split]
@@ -1270,8 +1273,8 @@ _NOTEBOOK_04 = {
         solution="""
 import numpy as np
 
-from utils.inspection import settle_step, step_probabilities
-from utils.model import build_inspection_model
+from utils.inside_the_lstm.taught import settle_step, step_probabilities
+from utils.lstm_classifier.taught import build_inspection_model
 
 inspection = build_inspection_model(model)  # notebook 03's: every intermediate tensor
 val_h = inspection.predict(mnist.x_val, batch_size=1000, verbose=0)["lstm_outputs"]  # h_t: (5000, 28, 128)
@@ -1292,8 +1295,8 @@ print(f"{answer:.1%} of {np.sum(mnist.y_val == 1)} validation 1s")
         solution="""
 import numpy as np
 
-from utils.inspection import selectivity
-from utils.model import build_inspection_model
+from utils.inside_the_lstm.taught import selectivity
+from utils.lstm_classifier.taught import build_inspection_model
 
 inspection = build_inspection_model(model)  # notebook 03's: every intermediate tensor
 val_final = inspection.predict(mnist.x_val, batch_size=1000, verbose=0)["final_h"]  # h_28: (5000, 128)
@@ -1332,8 +1335,9 @@ def first_confident_row(probabilities, threshold=0.9):
         solution="""
 import numpy as np
 
-from utils.inspection import gate_saturation
-from utils.lstm import lstm_unroll, lstm_weights
+from utils.inside_the_lstm.taught import gate_saturation
+from utils.lstm_classifier.helpers import lstm_weights
+from utils.lstm_classifier.taught import lstm_unroll
 
 eights = mnist.x_val[mnist.y_val == 8]
 # What states_and_gates(model, eights, keep=("f",)) does in the notebook: the hand-written LSTM, trained weights.

@@ -1,6 +1,6 @@
 """Figures for notebook 04 ("Inside the LSTM"). Each function draws one figure and returns it.
 
-The numbers come from the notebook's own cells (copies in ``utils.inspection``). Conventions shared by
+The numbers come from the notebook's own cells (its taught code is in ``utils.inside_the_lstm.taught``). Conventions shared by
 all figures:
 
 * time runs **down the page**, like the rows of the digit: row t of a state heatmap is the state
@@ -14,6 +14,8 @@ all figures:
 
 import matplotlib.pyplot as plt
 import numpy as np
+
+from utils.inside_the_lstm.taught import selectivity
 
 _INK = "gray_r"
 _SIGNED = "RdBu_r"
@@ -377,7 +379,7 @@ def plot_trajectories(points, labels, pca, trajectories, trajectory_labels, mark
 def plot_class_unit_means(class_means, order=None, preferred=None):
     """Heatmap class x unit of the mean final hidden state (diverging, centred at 0). Section 5.
 
-    ``order`` optional unit order, e.g. ``utils.inspection.preferred_class_order``; ``preferred``
+    ``order`` optional unit order, e.g. ``preferred_class_order``; ``preferred``
     optional (units,) preferred class of each unit (``selectivity(...).argmax(0)``): the groups are
     then separated by lines, labelled with their class on top, and each group's own class row is framed.
     """
@@ -504,3 +506,39 @@ def plot_occlusion(images, drops, band, titles):
         ax_drop.set_title(f"blank {band} rows: how much confidence is lost")
     fig.tight_layout()
     return fig
+
+
+def peak_time_order(activity):
+    """Unit order for heatmaps: sorted by the step at which each unit's |activity| peaks.
+
+    ``activity`` is (steps, units), e.g. one digit's h_t, or (n, steps, units), in which case the
+    mean |activity| over the n sequences is used. Ties (same peak step) are broken by the sign of
+    the activity at the peak (negative first), then by the peak size (largest first), so units that
+    switch on together and in the same direction end up next to each other.
+    Returns an int array (units,) of unit indices. Used by notebook 04, section 1 and exercise 1.
+    """
+    activity = np.asarray(activity, dtype="float64")
+    if activity.ndim == 3:
+        signed = activity.mean(axis=0)
+        magnitude = np.abs(activity).mean(axis=0)
+    elif activity.ndim == 2:
+        signed, magnitude = activity, np.abs(activity)
+    else:
+        raise ValueError(
+            f"peak_time_order: expected (steps, units) or (n, steps, units), got {activity.shape}"
+        )
+    peak_step = magnitude.argmax(axis=0)
+    units = np.arange(activity.shape[-1])
+    peak_value = signed[peak_step, units]
+    # np.lexsort sorts by the last key first
+    return np.lexsort((-magnitude[peak_step, units], np.sign(peak_value), peak_step))
+
+
+def preferred_class_order(class_means):
+    """Unit order for the class x unit heatmap: grouped by preferred class, most selective first.
+
+    A unit's preferred class is the one it is most selective for (see ``selectivity``).
+    Returns an int array (units,). Used by notebook 04, section 5.
+    """
+    scores = selectivity(class_means)
+    return np.lexsort((-scores.max(axis=0), scores.argmax(axis=0)))

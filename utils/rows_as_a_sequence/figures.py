@@ -8,7 +8,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.patches import Rectangle
 
-from utils.sequences import columns_as_sequence, first_rows, front_pad_rows
+from utils.rows_as_a_sequence.taught import columns_as_sequence, first_rows, front_pad_rows
 
 _CMAP = "gray_r"  # ink is dark on white, as on paper
 

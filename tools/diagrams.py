@@ -1,7 +1,7 @@
 """The row-LSTM diagram, drawn with matplotlib so that anyone can regenerate it.
 
-    python -m utils.diagrams                 # writes images/row_lstm_diagram.png
-    python -m utils.diagrams --out-dir /tmp  # writes /tmp/row_lstm_diagram.png
+    python tools/diagrams.py                 # writes images/row_lstm_diagram.png
+    python tools/diagrams.py --out-dir /tmp  # writes /tmp/row_lstm_diagram.png
 
 It shows a real MNIST test digit's rows x_1 ... x_28 entering the shared input projection
 (Dense 28 -> 128), a chain of LSTM cells passing (h_t, c_t) along, and the last output h_28 feeding

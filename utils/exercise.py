@@ -1,0 +1,202 @@
+"""What every exercise of the series has: a check, a hint and a solution (in the style of Kaggle Learn's
+``learntools``). Each notebook's exercises live in its companion package, ``utils/<name>/exercises.py``, as
+module-level ``q1``, ``q2``, ... objects of :class:`Exercise`. In a notebook::
+
+    from utils.loading_mnist import exercises as ex
+
+    answer = ...  # your answer
+    ex.q1.check(answer)  # prints "✓ Correct: ..." or "✗ <what is wrong>"; the verdict is in ex.q1.passed
+    ex.q1.hint()  # prints a hint
+    ex.q1.solution()  # prints the reference solution, as code
+
+**The solution is real code, written once.** It is a function of the companion module, linted like any other
+code, and it is three things at once: what ``solution()`` prints (its source, with the imports it uses), the
+reference the check compares an answer with, and what the tests run through the check. Two kinds:
+
+* the answer *is* a function (``mean_images(images, labels)``): the solution is that function, under the same
+  name; the check calls both on the same data;
+* the answer is a value (``answer = ...``): the solution is a function of the notebook's variables that
+  returns it, e.g. ``closest_pair(mnist)``; ``inputs`` gives those variables (the check and the tests call
+  ``solution(**inputs())``), and ``solution()`` prints the function and the line ``answer = closest_pair(mnist)``.
+
+``check`` never raises for a wrong answer: an unanswered placeholder (``...`` or ``None``, or a function
+that still returns ``None``) gives "✗ Not answered yet", a typical mistake gets a message about that
+mistake, and an exception raised inside a student's function is reported by name.
+
+The helpers below turn an answer into the number, pair or share a check needs, or call a student's function,
+each with a message that says what was expected instead of a traceback.
+"""
+
+import ast
+import functools
+import inspect
+import sys
+
+import numpy as np
+
+from utils.data import load_mnist
+
+
+class WrongAnswer(Exception):
+    """Raised by a check function: the answer is wrong, the message says how."""
+
+
+class NotAnswered(WrongAnswer):
+    """Raised by a check function: the answer is still the placeholder."""
+
+
+class Exercise:
+    """One exercise: ``check(answer)``, ``hint()``, ``solution()``.
+
+    checker: a function of the answer that returns when it is right (optionally a sentence on what it
+    measured, printed before ``correct``) and raises ``WrongAnswer`` (or ``NotAnswered``) with a specific
+    message when it is not. solution: the reference solution, a function of the companion module (see the
+    module's docstring). inputs: for an answer that is a value, a function returning ``{name: value}`` of
+    the notebook variables the solution takes; None when the answer is a function. correct: one line on why
+    the result matters, printed after "✓ Correct:". hint: a nudge, printed by ``hint()``.
+    """
+
+    def __init__(self, checker, *, solution, correct, hint, inputs=None):
+        if not callable(checker) or not inspect.isfunction(solution):
+            raise TypeError("Exercise: checker must be callable and solution a function of the module")
+        self.checker, self.solution_function, self.inputs = checker, solution, inputs
+        self.correct, self.hint_text = correct, hint.strip()
+        self.passed = None  # True / False after check(): was the last answer right?
+
+    @property
+    def answer_name(self):
+        """The name the student's answer has in the notebook: ``answer``, or the function's name."""
+        return "answer" if self.inputs is not None else self.solution_function.__name__
+
+    def reference_answer(self):
+        """The solution's answer: the function itself, or its value on the notebook's variables."""
+        if self.inputs is None:
+            return self.solution_function
+        return self.solution_function(**self.inputs())
+
+    def check(self, answer):
+        """Print whether ``answer`` is right ("✓ Correct: ...") or what is wrong ("✗ ...").
+
+        The verdict is kept in ``passed`` (True / False); ``check`` itself returns nothing, so a notebook
+        cell shows only the message.
+        """
+        self.passed = False
+        try:
+            if answer is ... or answer is None:
+                what = "answer" if self.inputs is not None else f"function {self.answer_name}"
+                raise NotAnswered(f"replace the `...` with your {what}.")
+            measured = self.checker(answer)  # a check may return what it measured, to show with the verdict
+        except NotAnswered as problem:
+            print(f"✗ Not answered yet: {problem}")
+            return
+        except WrongAnswer as problem:
+            print(f"✗ {problem}")
+            return
+        except Exception as problem:  # an answer of a kind the check did not foresee: still no traceback
+            print(f"✗ This answer could not be checked ({type(problem).__name__}: {problem}).")
+            return
+        print(f"✓ Correct: {measured + ' ' if isinstance(measured, str) else ''}{self.correct}")
+        self.passed = True
+
+    def hint(self):
+        """Print a hint."""
+        print(f"Hint: {self.hint_text}")
+
+    def solution_code(self):
+        """The reference solution as code to read or paste: the imports it uses, the function, and for an
+        answer that is a value, the line that computes it."""
+        return solution_source(self.solution_function, call=self.inputs is not None)
+
+    def solution(self):
+        """Print the reference solution, as code to read or paste."""
+        print(f"Solution:\n\n{self.solution_code()}")
+
+
+@functools.cache
+def _module_imports(module_name):
+    """[(names it binds, source)] of the top-level import statements of a module."""
+    source = inspect.getsource(sys.modules[module_name])
+    found = []
+    for node in ast.parse(source).body:
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            names = {(alias.asname or alias.name).split(".")[0] for alias in node.names}
+            found.append((names, ast.get_source_segment(source, node)))
+    return found
+
+
+def solution_source(function, call=False):
+    """The source of ``function`` with the imports of its module that it uses; with ``call=True``, followed
+    by ``answer = function(<its parameters>)``, the parameters being named after the notebook's variables."""
+    code = inspect.getsource(function)
+    used = {node.id for node in ast.walk(ast.parse(code)) if isinstance(node, ast.Name)}
+    used |= {
+        node.value.id
+        for node in ast.walk(ast.parse(code))
+        if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name)
+    }
+    imports = [text for names, text in _module_imports(function.__module__) if names & used]
+    pieces = ["\n".join(imports)] if imports else []
+    pieces.append(code.rstrip("\n"))
+    if call:
+        parameters = ", ".join(inspect.signature(function).parameters)
+        pieces.append(f"answer = {function.__name__}({parameters})\nprint(answer)")
+    return "\n\n\n".join(pieces)
+
+
+def exercises_of(module):
+    """``{"q1": Exercise, ...}`` of a companion's exercises module, in question order."""
+    found = {name: value for name, value in vars(module).items() if isinstance(value, Exercise)}
+    return dict(sorted(found.items(), key=lambda item: int(item[0][1:]) if item[0][1:].isdigit() else 0))
+
+
+# ----------------------------------------------------------------------------- reading a student's answer
+@functools.cache
+def mnist():
+    """The shipped MNIST split, loaded once per session for the checks that need the real data."""
+    return load_mnist()
+
+
+def whole_number(answer, what):
+    """``answer`` as an int, or WrongAnswer when it is not one whole number."""
+    if isinstance(answer, (bool, np.bool_)) or not isinstance(answer, (int, float, np.integer, np.floating)):
+        raise WrongAnswer(f"give {what} as one number (an int), not a {type(answer).__name__}.")
+    if not np.isfinite(answer) or answer != int(answer):
+        raise WrongAnswer(f"{answer} is not a whole number; {what} is.")
+    return int(answer)
+
+
+def pair(answer, what):
+    """``answer`` as a tuple of two ints, or WrongAnswer."""
+    if isinstance(answer, (str, bytes)) or not hasattr(answer, "__len__") or len(answer) != 2:
+        raise WrongAnswer(f"give {what} as a pair of numbers, e.g. (1, 2).")
+    return tuple(whole_number(value, "each of the two numbers") for value in answer)
+
+
+def share(answer, what):
+    """``answer`` as one float, or WrongAnswer when it is not one number."""
+    if isinstance(answer, (bool, np.bool_)) or not isinstance(answer, (int, float, np.integer, np.floating)):
+        if np.ndim(answer) == 0 and isinstance(np.asarray(answer).item(), (int, float)):
+            return float(np.asarray(answer).item())  # a 0-d array, e.g. np.mean(...) kept as an array
+        raise WrongAnswer(f"give {what} as one number (a float), not a {type(answer).__name__}.")
+    if not np.isfinite(answer):
+        raise WrongAnswer(f"{answer} is not a share; {what} is a number between 0 and 1.")
+    return float(answer)
+
+
+def call(function, *args, returns="the array", **kwargs):
+    """Call a student's function; an exception becomes a WrongAnswer naming it, None a NotAnswered
+    (``returns``: what the function should return, for that message)."""
+    name = getattr(function, "__name__", "your function")
+    if not callable(function):
+        raise WrongAnswer(
+            f"pass the function itself (its name, no parentheses), not a {type(function).__name__}."
+        )
+    shown = ", ".join([f"an array of shape {a.shape}" if hasattr(a, "shape") else repr(a) for a in args])
+    shown += "".join(f", {key}={value!r}" for key, value in kwargs.items())
+    try:
+        result = function(*args, **kwargs)
+    except Exception as problem:
+        raise WrongAnswer(f"{name}({shown}) raised {type(problem).__name__}: {problem}") from None
+    if result is None:
+        raise NotAnswered(f"{name} returns None; write its body so that it returns {returns}.")
+    return result
