@@ -63,7 +63,7 @@ from utils.lstm_classifier.taught import (  # noqa: E402
 from utils.plots import save_fig  # noqa: E402
 
 THRESHOLDS = (0.973, 0.985)
-#: Where a full run writes every measurement (the numbers behind the README's table and figure).
+#: Where a full run writes every measurement (the numbers behind the table and figure of benchmarks/README.md).
 MEASUREMENTS = Path(__file__).resolve().parent / "train_speed_results.json"
 
 
@@ -407,7 +407,7 @@ def plot(results, path=None):
 
 def save_measurements(results, path):
     """Write every run's measurements (recipe, seed, validation records, test accuracy) as JSON,
-    atomically, so the numbers behind the README's table and figure stay inspectable."""
+    atomically, so the numbers behind the table and figure of benchmarks/README.md stay inspectable."""
     runs = [
         {
             "recipe": dict(r["recipe"]),

@@ -6,10 +6,11 @@
 
 The notebooks are rendered with the outputs they are committed with; nothing is executed. Pages, in order:
 README.md (the home page), every notebooks/0*.ipynb (found by glob, so a new notebook appears by itself),
-notebooks/README.md (the conventions), notebooks/teachers_guide.md when it exists. Every repository file those
-pages link to (images, other Markdown files such as data/README.md) comes along, at the same relative path, so
-the links written for GitHub work on the site too. MathJax is copied from the jupyter-server-mathjax package:
-the site fetches nothing from outside, neither when it is built nor when it is viewed.
+notebooks/README.md (the contributor page), notebooks/teachers_guide.md when it exists. Every repository file
+those pages link to (images, other Markdown files such as data/README.md, benchmarks/README.md and
+book/README.md) comes along, at the same relative path, so the links written for GitHub work on the site too.
+MathJax is copied from the jupyter-server-mathjax package: the site fetches nothing from outside, neither when it
+is built nor when it is viewed.
 Needs `pip install -r requirements-site.txt`.
 """
 
@@ -111,8 +112,9 @@ def build(out: Path = DEFAULT_OUT, repo: Path = REPO) -> Path:
             docs_dir=str(docs),
             site_dir=str(out),
             nav=pages,
-            # README.md and notebooks/README.md become the index pages of their folders, by MkDocs' rules.
-            not_in_nav="/data/\n/*.md",
+            # README.md and notebooks/README.md become the index pages of their folders, by MkDocs' rules; the
+            # pages the README links to for details (data, benchmarks, the site itself) are reached from it.
+            not_in_nav="/data/\n/benchmarks/\n/book/\n/*.md",
         )
         mkdocs_build(config)
     return out

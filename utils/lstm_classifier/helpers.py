@@ -34,7 +34,7 @@ def load_row_lstm(path=None, steps=28):
     if not path.is_file():
         raise FileNotFoundError(
             f"No trained weights at {path}. The repo ships models/row_lstm.weights.h5; "
-            "restore it with `git checkout -- models/` or retrain it (see README, 'Trained weights')."
+            "restore it with `git checkout -- models/` or retrain it (benchmarks/README.md, 'Trained weights')."
         )
     model = build_row_lstm(steps=steps)
     model.load_weights(path)
