@@ -128,12 +128,13 @@ def solution_source(function, call=False):
     """The source of ``function`` with the imports of its module that it uses; with ``call=True``, followed
     by ``answer = function(<its parameters>)``, the parameters being named after the notebook's variables."""
     code = inspect.getsource(function)
-    used = {node.id for node in ast.walk(ast.parse(code)) if isinstance(node, ast.Name)}
-    used |= {
-        node.value.id
-        for node in ast.walk(ast.parse(code))
-        if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name)
-    }
+    loaded, local = set(), set()
+    for node in ast.walk(ast.parse(code)):
+        if isinstance(node, ast.Name):
+            (loaded if isinstance(node.ctx, ast.Load) else local).add(node.id)
+        elif isinstance(node, ast.arg):  # the parameters, its own and those of a lambda or inner function
+            local.add(node.arg)
+    used = loaded - local  # the names it takes from its module: what the printed code must import
     imports = [text for names, text in _module_imports(function.__module__) if names & used]
     pieces = ["\n".join(imports)] if imports else []
     pieces.append(code.rstrip("\n"))
