@@ -33,6 +33,7 @@ from utils.inside_the_lstm.taught import (
     saliency,
     selectivity,
     settle_step,
+    states_and_gates,
     step_probabilities,
 )
 from utils.lstm_classifier.helpers import lstm_weights
@@ -130,6 +131,18 @@ def test_inspection_model_works_for_any_number_of_rows(model, images):
     assert outputs["lstm_outputs"].shape == (BATCH, 10, UNITS)
     full = build_inspection_model(model).predict(images, verbose=0)
     np.testing.assert_allclose(outputs["lstm_outputs"], full["lstm_outputs"][:, :10], atol=TOLERANCE)
+
+
+def test_states_and_gates_is_the_hand_written_lstm_in_chunks(model, images, states):
+    """The notebook's states_and_gates: the trained weights read by Keras's get_weights, notebook 03's unroll
+    passed in, the images in chunks (here 4 + 2); only the arrays asked for."""
+    by_chunks = states_and_gates(model, images, lstm_unroll, keep=("h", "f"), batch_size=4)
+    assert set(by_chunks) == {"h", "f"}
+    for key, value in by_chunks.items():
+        assert value.shape == (BATCH, STEPS, UNITS) and value.dtype == np.float32
+        assert np.max(np.abs(value - states[key])) < TOLERANCE
+    with pytest.raises(ValueError, match=r"expected images \(n, rows, cols\), got shape \(28, 28\)"):
+        states_and_gates(model, images[0], lstm_unroll)
 
 
 # --- the per-row readout ----------------------------------------------------------------------------

@@ -16,6 +16,25 @@ import keras
 import tensorflow as tf
 
 
+def states_and_gates(model, images, unroll, keep=("h", "c", "i", "f", "g", "o"), batch_size=1000):
+    """A hand-written LSTM run with the trained model's weights on its projected rows: {name in keep: array}.
+
+    unroll: notebook 03's lstm_unroll (utils.lstm_classifier.taught), or a function with its signature that
+    returns (n, steps, units) arrays "h", "c" and the gates "i", "f", "g", "o". images: (n, rows, cols).
+    """
+    images = np.asarray(images)
+    if images.ndim != 3:
+        raise ValueError(f"states_and_gates: expected images (n, rows, cols), got shape {images.shape}")
+    projection_kernel, projection_bias = model.get_layer("input_projection").get_weights()
+    kernel, recurrent_kernel, bias = model.get_layer("lstm").get_weights()  # Keras's gate order: i, f, g, o
+    parts = []
+    for start in range(0, len(images), batch_size):  # in chunks: all six arrays of 10,000 images take 0.9 GB
+        projected = images[start : start + batch_size] @ projection_kernel + projection_bias
+        states = unroll(projected, kernel, recurrent_kernel, bias, dtype=np.float32)
+        parts.append({key: states[key] for key in keep})
+    return {key: np.concatenate([part[key] for part in parts]) for key in keep}
+
+
 def gate_saturation(gate, low=0.1, high=0.9):
     """Per unit: the share of (image, row) pairs in which a gate is nearly closed (< low) / open (> high).
 
