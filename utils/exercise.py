@@ -114,14 +114,21 @@ class Exercise:
 
 @functools.cache
 def _module_imports(module_name):
-    """[(names it binds, source)] of the top-level import statements of a module."""
-    source = inspect.getsource(sys.modules[module_name])
-    found = []
-    for node in ast.parse(source).body:
-        if isinstance(node, (ast.Import, ast.ImportFrom)):
-            names = {(alias.asname or alias.name).split(".")[0] for alias in node.names}
-            found.append((names, ast.get_source_segment(source, node)))
-    return found
+    """The top-level import statements of a module, as ast nodes."""
+    tree = ast.parse(inspect.getsource(sys.modules[module_name]))
+    return [node for node in tree.body if isinstance(node, (ast.Import, ast.ImportFrom))]
+
+
+def _imports_of(module_name, used):
+    """The import statements of a module that bind names in ``used``, keeping only those names."""
+    lines = []
+    for node in _module_imports(module_name):
+        aliases = [a for a in node.names if (a.asname or a.name).split(".")[0] in used]
+        if isinstance(node, ast.ImportFrom) and aliases:
+            lines.append(ast.unparse(ast.ImportFrom(module=node.module, names=aliases, level=node.level)))
+        elif aliases:
+            lines.append(ast.unparse(ast.Import(names=aliases)))
+    return lines
 
 
 def solution_source(function, call=False):
@@ -135,7 +142,7 @@ def solution_source(function, call=False):
         elif isinstance(node, ast.arg):  # the parameters, its own and those of a lambda or inner function
             local.add(node.arg)
     used = loaded - local  # the names it takes from its module: what the printed code must import
-    imports = [text for names, text in _module_imports(function.__module__) if names & used]
+    imports = _imports_of(function.__module__, used)
     pieces = ["\n".join(imports)] if imports else []
     pieces.append(code.rstrip("\n"))
     if call:
@@ -176,8 +183,9 @@ def pair(answer, what):
 def share(answer, what):
     """``answer`` as one float, or WrongAnswer when it is not one number."""
     if isinstance(answer, (bool, np.bool_)) or not isinstance(answer, (int, float, np.integer, np.floating)):
-        if np.ndim(answer) == 0 and isinstance(np.asarray(answer).item(), (int, float)):
-            return float(np.asarray(answer).item())  # a 0-d array, e.g. np.mean(...) kept as an array
+        value = np.asarray(answer).item() if np.ndim(answer) == 0 else None
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            return float(value)  # a 0-d array, e.g. np.mean(...) kept as an array
         raise WrongAnswer(f"give {what} as one number (a float), not a {type(answer).__name__}.")
     if not np.isfinite(answer):
         raise WrongAnswer(f"{answer} is not a share; {what} is a number between 0 and 1.")
