@@ -252,22 +252,3 @@ def test_shift_pipeline_keeps_labels_and_moves_each_image_anew_every_epoch():
     first, second = offsets_in_one_epoch(), offsets_in_one_epoch()
     changed = sum(first[k] != second[k] for k in range(60))
     assert changed >= 45  # 24 of the 25 offsets differ from the last one: about 58 of 60 images move
-
-
-def test_the_weights_command_trains_and_writes_loadable_weights(tmp_path, capsys):
-    from tools import make_weights
-    from utils.lstm_classifier.helpers import load_row_lstm
-
-    out = tmp_path / "try.weights.h5"
-    assert make_weights.main(["--quick", "--out", str(out)]) == 0
-    assert "Test accuracy:" in capsys.readouterr().out
-    assert load_row_lstm(out).count_params() == 136_586
-    assert [p.name for p in tmp_path.iterdir()] == [out.name], "no temp file left behind"
-
-
-def test_the_weights_command_refuses_a_name_keras_cannot_write(tmp_path):
-    from tools import make_weights
-
-    with pytest.raises(SystemExit):
-        make_weights.main(["--quick", "--out", str(tmp_path / "try.h5")])
-    assert list(tmp_path.iterdir()) == []
