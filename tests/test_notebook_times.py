@@ -19,11 +19,12 @@ SPEC.loader.exec_module(notebook_times)
 def test_times_each_code_cell_in_the_mode_asked_for(tmp_path, monkeypatch, smoke):
     monkeypatch.setenv("SMOKE_TEST", "0" if smoke else "1")  # the opposite: the script must override it
     path = tmp_path / "07_tiny.ipynb"
+    check_mode = 'assert os.environ.get("SMOKE_TEST") == %r' % ("1" if smoke else None)
     nb = nbformat.v4.new_notebook(
         cells=[
             nbformat.v4.new_markdown_cell("# 07 · Tiny"),
             nbformat.v4.new_code_cell("import os, time\ntime.sleep(0.3)"),
-            nbformat.v4.new_code_cell('assert os.environ.get("SMOKE_TEST") == %r' % ("1" if smoke else None)),
+            nbformat.v4.new_code_cell(f"\n{check_mode}\nprint('ran')"),  # first line: the first non-blank
         ]
     )
     nbformat.write(nb, path)
@@ -31,7 +32,7 @@ def test_times_each_code_cell_in_the_mode_asked_for(tmp_path, monkeypatch, smoke
 
     total, cells = notebook_times.time_notebook(path, smoke=smoke)
 
-    assert [line for _, line in cells] == ["import os, time", cells[1][1]]
+    assert [line for _, line in cells] == ["import os, time", check_mode]  # the code cells, in order
     assert cells[0][0] >= 0.3 and total >= sum(seconds for seconds, _ in cells)
     assert path.read_text() == before and sorted(p.name for p in tmp_path.iterdir()) == [path.name]
     assert notebook_times.os.environ.get("SMOKE_TEST") == ("0" if smoke else "1")  # restored

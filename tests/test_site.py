@@ -8,7 +8,9 @@ link and #anchor resolves, a notebook page shows as many figures as its .ipynb h
 (in the test's tmp_path). The same checks run on deliberately broken copies of pages, each of which must
 be reported: proof that the checks can fail.
 
-Needs `pip install -r requirements-site.txt` and `apt-get install -y chromium`.
+Needs `pip install -r requirements-site.txt` and `apt-get install -y chromium`. Without them these tests are
+skipped, with one line saying what to install; under CI (CI=true) or with REQUIRE_SITE=1 a missing tool is a
+failure instead, so that CI never skips the site without a word.
 """
 
 from __future__ import annotations
@@ -48,6 +50,17 @@ CHROMIUM_ARGS = [
     "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
 ]
 IMAGE_OUTPUTS = ("image/png", "image/jpeg")
+# The site's tools (requirements-site.txt), by the module each installs; Chromium comes from apt-get.
+SITE_MODULES = {
+    "mkdocs": "mkdocs",
+    "mkdocs-material": "material",
+    "mkdocs-jupyter": "mkdocs_jupyter",
+    "pymdown-extensions": "pymdownx",
+    "jupyter-server-mathjax": "jupyter_server_mathjax",
+    "jupytext": "jupytext",
+    "playwright": "playwright",
+}
+INSTALL_SITE_TOOLS = "pip install -r requirements-site.txt and apt-get install -y chromium"
 # One pytest-xdist process runs all of these tests, so the site is built and the browser started once.
 pytestmark = pytest.mark.xdist_group("site")
 
@@ -263,34 +276,63 @@ def check_site(
 
 
 # --------------------------------------------------------------------------------------------------------------
+# The site's tools: skipped without them, except where the site is required
+
+
+def missing_site_tools(chromium: str = CHROMIUM) -> list[str]:
+    """What of the site's tools this machine lacks (none imported, only looked up)."""
+    missing = [name for name, module in SITE_MODULES.items() if importlib.util.find_spec(module) is None]
+    if not Path(chromium).is_file():
+        missing.append(f"Chromium at {chromium} (or set CHROMIUM)")
+    return missing
+
+
+def site_required(environ=os.environ) -> bool:
+    """Under CI (CI=true, as CI services set it) or with REQUIRE_SITE=1, the site must be tested."""
+    ci = environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
+    return ci or environ.get("REQUIRE_SITE", "").strip() not in ("", "0")
+
+
+def require_site_tools(missing: list[str], environ=os.environ) -> None:
+    """Nothing missing: return. Else skip the test with what to install, or fail it where the site is required."""
+    if not missing:
+        return
+    message = f"site tools missing ({', '.join(missing)}): {INSTALL_SITE_TOOLS}"
+    if site_required(environ):
+        pytest.fail(f"{message} (required: CI or REQUIRE_SITE is set)", pytrace=False)
+    pytest.skip(message)
+
+
+# --------------------------------------------------------------------------------------------------------------
 # Fixtures
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory) -> Path:
+def site_tools():
+    require_site_tools(missing_site_tools())
+
+
+@pytest.fixture(scope="module")
+def site(site_tools, tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("book") / "html"
     command = [sys.executable, str(REPO / "book" / "build.py"), "--out", str(out)]
     # Where the machine allows it (root, as in CI), build with no network at all: proof that it needs none.
     no_network = ["unshare", "--net"]
     if shutil.which("unshare") and subprocess.run([*no_network, "true"], capture_output=True).returncode == 0:
         command = no_network + command
+    elif site_required():
+        pytest.fail(
+            "`unshare --net true` fails here: the site cannot be built without network", pytrace=False
+        )
     result = subprocess.run(command, capture_output=True, text=True)
     assert result.returncode == 0, f"book/build.py failed:\n{result.stdout}\n{result.stderr}"
     return out
 
 
 @pytest.fixture(scope="module")
-def browser():
-    if not Path(CHROMIUM).is_file():
-        pytest.fail(
-            f"Chromium not found at {CHROMIUM}. Install it with `apt-get install -y chromium` "
-            "(as .ci/run does), or point the CHROMIUM environment variable at a Chromium binary.",
-            pytrace=False,
-        )
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        pytest.fail("Playwright is missing: pip install -r requirements-site.txt", pytrace=False)
+def browser(site_tools):
+    from playwright.sync_api import sync_playwright
+
     with sync_playwright() as playwright:
         # Playwright gives every launch a fresh, temporary user-data-dir.
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
@@ -364,7 +406,9 @@ def test_search_box_finds_a_word_offline(browser, site):
         page.click("input.md-search__input")
         page.keyboard.type("LSTM")
         page.wait_for_selector(".md-search-result__item", timeout=15_000)
+        results = page.locator(".md-search-result__item").all_inner_texts()
         context.close()
+    assert results and any("LSTM" in text for text in results), results
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -420,6 +464,47 @@ def test_each_check_reports_its_broken_page(browser, site, tmp_path):
         )
     for path, (kind, _) in broken.items():
         problems = reports[root + path].problems
-        print(path, problems)
         assert any(p.startswith(kind + ":") for p in problems), f"{path}: no {kind} problem in {problems}"
         assert all(p.startswith(kind + ":") or kind in ("offsite", "image") for p in problems), problems
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Without the site's tools: skipped for a newcomer, failed under CI
+
+
+def test_missing_site_tools_skip_with_what_to_install_and_fail_where_required():
+    for environ in ({}, {"CI": "false"}, {"REQUIRE_SITE": "0"}):
+        with pytest.raises(pytest.skip.Exception) as skipped:
+            require_site_tools(["playwright"], environ)
+        assert "playwright" in str(skipped.value) and INSTALL_SITE_TOOLS in str(skipped.value)
+        assert "\n" not in str(skipped.value)
+    for environ in ({"CI": "true"}, {"CI": "1"}, {"REQUIRE_SITE": "1"}):
+        with pytest.raises(pytest.fail.Exception, match=r"playwright.*pip install -r requirements-site\.txt"):
+            require_site_tools(["playwright"], environ)
+    assert require_site_tools([], {"CI": "true"}) is None  # nothing missing: the tests run
+    assert missing_site_tools("/nonexistent/chromium")[-1].startswith("Chromium at /nonexistent/chromium")
+
+
+def test_the_site_tests_skip_without_chromium_and_fail_under_ci(tmp_path):
+    """This file run by pytest with a Chromium that does not exist: every test that needs the tools is
+    skipped with the install line, or, under CI=true, fails."""
+    me = test_the_site_tests_skip_without_chromium_and_fail_under_ci.__name__
+    if os.environ.get("SITE_POLICY_RUN"):
+        pytest.fail("run by itself: it should have been deselected")  # never start itself again
+    needing = [
+        name
+        for name, test in globals().items()
+        if name.startswith("test_") and {"site", "browser", "site_reports"} & set(test.__code__.co_varnames)
+    ]
+    command = [sys.executable, "-m", "pytest", __file__, "-n", "0", "-rfEs", "-p", "no:cacheprovider"]
+    command += ["--basetemp", str(tmp_path / "runs"), "-k", f"not {me}"]
+    base = {k: v for k, v in os.environ.items() if k not in ("CI", "REQUIRE_SITE", "PYTEST_ADDOPTS")}
+    base.update(CHROMIUM=str(tmp_path / "no-chromium"), SITE_POLICY_RUN="1")
+    for environ, outcome in [({}, "skipped"), ({"CI": "true"}, "errors")]:
+        result = subprocess.run(
+            command, cwd=REPO, env={**base, **environ}, capture_output=True, text=True, timeout=300
+        )
+        summary = result.stdout.strip().splitlines()[-1]
+        assert f"{len(needing)} {outcome}" in summary, result.stdout[-3000:]
+        assert "pip install -r requirements-site.txt and apt-get install -y chromium" in result.stdout
+        assert result.returncode == (0 if outcome == "skipped" else 1), result.stdout[-3000:]
