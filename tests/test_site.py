@@ -8,9 +8,9 @@ link and #anchor resolves, a notebook page shows as many figures as its .ipynb h
 (in the test's tmp_path). The same checks run on deliberately broken copies of pages, each of which must
 be reported: proof that the checks can fail.
 
-Needs `pip install -r requirements-site.txt` and `apt-get install -y chromium`. Without them these tests are
-skipped, with one line saying what to install; under CI (CI=true) or with REQUIRE_SITE=1 a missing tool is a
-failure instead, so that CI never skips the site without a word.
+Needs `pip install -r requirements-site.txt` and `apt-get install -y chromium`. Without them this file is
+skipped, in one line saying what to install; under CI (CI=true) or with REQUIRE_SITE=1 each test fails
+instead (tests/site_tools.py).
 """
 
 from __future__ import annotations
@@ -34,9 +34,13 @@ from pathlib import Path, PurePosixPath
 from urllib.parse import unquote, urldefrag, urlsplit
 
 import pytest
+from site_tools import CHROMIUM, missing_message, missing_site_tools, require_site_tools, site_required
+
+MISSING = missing_site_tools()
+if MISSING and not site_required():  # one line for the file; where it is required, each test fails instead
+    pytest.skip(missing_message(MISSING), allow_module_level=True)
 
 REPO = Path(__file__).resolve().parents[1]
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--headless",
     "--no-sandbox",
@@ -50,17 +54,6 @@ CHROMIUM_ARGS = [
     "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
 ]
 IMAGE_OUTPUTS = ("image/png", "image/jpeg")
-# The site's tools (requirements-site.txt), by the module each installs; Chromium comes from apt-get.
-SITE_MODULES = {
-    "mkdocs": "mkdocs",
-    "mkdocs-material": "material",
-    "mkdocs-jupyter": "mkdocs_jupyter",
-    "pymdown-extensions": "pymdownx",
-    "jupyter-server-mathjax": "jupyter_server_mathjax",
-    "jupytext": "jupytext",
-    "playwright": "playwright",
-}
-INSTALL_SITE_TOOLS = "pip install -r requirements-site.txt and apt-get install -y chromium"
 # One pytest-xdist process runs all of these tests, so the site is built and the browser started once.
 pytestmark = pytest.mark.xdist_group("site")
 
@@ -276,44 +269,16 @@ def check_site(
 
 
 # --------------------------------------------------------------------------------------------------------------
-# The site's tools: skipped without them, except where the site is required
-
-
-def missing_site_tools(chromium: str = CHROMIUM) -> list[str]:
-    """What of the site's tools this machine lacks (none imported, only looked up)."""
-    missing = [name for name, module in SITE_MODULES.items() if importlib.util.find_spec(module) is None]
-    if not Path(chromium).is_file():
-        missing.append(f"Chromium at {chromium} (or set CHROMIUM)")
-    return missing
-
-
-def site_required(environ=os.environ) -> bool:
-    """Under CI (CI=true, as CI services set it) or with REQUIRE_SITE=1, the site must be tested."""
-    ci = environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
-    return ci or environ.get("REQUIRE_SITE", "").strip() not in ("", "0")
-
-
-def require_site_tools(missing: list[str], environ=os.environ) -> None:
-    """Nothing missing: return. Else skip the test with what to install, or fail it where the site is required."""
-    if not missing:
-        return
-    message = f"site tools missing ({', '.join(missing)}): {INSTALL_SITE_TOOLS}"
-    if site_required(environ):
-        pytest.fail(f"{message} (required: CI or REQUIRE_SITE is set)", pytrace=False)
-    pytest.skip(message)
-
-
-# --------------------------------------------------------------------------------------------------------------
 # Fixtures
 
 
 @pytest.fixture(scope="module")
-def site_tools():
-    require_site_tools(missing_site_tools())
+def site_tools_present():
+    require_site_tools(MISSING)
 
 
 @pytest.fixture(scope="module")
-def site(site_tools, tmp_path_factory) -> Path:
+def site(site_tools_present, tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("book") / "html"
     command = [sys.executable, str(REPO / "book" / "build.py"), "--out", str(out)]
     # Where the machine allows it (root, as in CI), build with no network at all: proof that it needs none.
@@ -330,7 +295,7 @@ def site(site_tools, tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def browser(site_tools):
+def browser(site_tools_present):
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
@@ -466,45 +431,3 @@ def test_each_check_reports_its_broken_page(browser, site, tmp_path):
         problems = reports[root + path].problems
         assert any(p.startswith(kind + ":") for p in problems), f"{path}: no {kind} problem in {problems}"
         assert all(p.startswith(kind + ":") or kind in ("offsite", "image") for p in problems), problems
-
-
-# --------------------------------------------------------------------------------------------------------------
-# Without the site's tools: skipped for a newcomer, failed under CI
-
-
-def test_missing_site_tools_skip_with_what_to_install_and_fail_where_required():
-    for environ in ({}, {"CI": "false"}, {"REQUIRE_SITE": "0"}):
-        with pytest.raises(pytest.skip.Exception) as skipped:
-            require_site_tools(["playwright"], environ)
-        assert "playwright" in str(skipped.value) and INSTALL_SITE_TOOLS in str(skipped.value)
-        assert "\n" not in str(skipped.value)
-    for environ in ({"CI": "true"}, {"CI": "1"}, {"REQUIRE_SITE": "1"}):
-        with pytest.raises(pytest.fail.Exception, match=r"playwright.*pip install -r requirements-site\.txt"):
-            require_site_tools(["playwright"], environ)
-    assert require_site_tools([], {"CI": "true"}) is None  # nothing missing: the tests run
-    assert missing_site_tools("/nonexistent/chromium")[-1].startswith("Chromium at /nonexistent/chromium")
-
-
-def test_the_site_tests_skip_without_chromium_and_fail_under_ci(tmp_path):
-    """This file run by pytest with a Chromium that does not exist: every test that needs the tools is
-    skipped with the install line, or, under CI=true, fails."""
-    me = test_the_site_tests_skip_without_chromium_and_fail_under_ci.__name__
-    if os.environ.get("SITE_POLICY_RUN"):
-        pytest.fail("run by itself: it should have been deselected")  # never start itself again
-    needing = [
-        name
-        for name, test in globals().items()
-        if name.startswith("test_") and {"site", "browser", "site_reports"} & set(test.__code__.co_varnames)
-    ]
-    command = [sys.executable, "-m", "pytest", __file__, "-n", "0", "-rfEs", "-p", "no:cacheprovider"]
-    command += ["--basetemp", str(tmp_path / "runs"), "-k", f"not {me}"]
-    base = {k: v for k, v in os.environ.items() if k not in ("CI", "REQUIRE_SITE", "PYTEST_ADDOPTS")}
-    base.update(CHROMIUM=str(tmp_path / "no-chromium"), SITE_POLICY_RUN="1")
-    for environ, outcome in [({}, "skipped"), ({"CI": "true"}, "errors")]:
-        result = subprocess.run(
-            command, cwd=REPO, env={**base, **environ}, capture_output=True, text=True, timeout=300
-        )
-        summary = result.stdout.strip().splitlines()[-1]
-        assert f"{len(needing)} {outcome}" in summary, result.stdout[-3000:]
-        assert "pip install -r requirements-site.txt and apt-get install -y chromium" in result.stdout
-        assert result.returncode == (0 if outcome == "skipped" else 1), result.stdout[-3000:]
