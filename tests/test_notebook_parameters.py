@@ -73,7 +73,8 @@ def test_the_check_rejects_derived_values_and_accepts_plain_ones():
 
 
 def test_papermill_sets_the_smoke_switch(tmp_path, monkeypatch):
-    papermill = pytest.importorskip("papermill")
+    import papermill  # pinned in requirements.txt
+
     monkeypatch.setenv("SMOKE_TEST", "0")  # the notebook's own default would be a full run
     monkeypatch.setenv("TF_CPP_MIN_LOG_LEVEL", "3")
     source = utils.REPO_ROOT / "notebooks" / "02_rows_as_a_sequence.ipynb"
