@@ -109,53 +109,6 @@ def test_measurements_round_trip_and_a_bad_file_is_named(tmp_path):
 
 
 # -- the clock ------------------------------------------------------------------------------------
-def test_clock_checks_every_half_epoch_and_ends_on_keras_validation(small_data):
-    x_train, y_train, x_val, y_val = small_data
-    keras.utils.set_random_seed(0)
-    model = build_row_lstm()
-    clock = train_speed.ValidationClock(x_val, y_val, checks_per_epoch=2)
-    # batch 128: 3 steps per epoch, each reported, so the half-way check comes after step 2
-    history = fit_original(model, x_train, y_train, (x_val, y_val), epochs=2, callbacks=[clock], verbose=0)
-    assert [round(r["epoch"], 3) for r in clock.records] == [0.667, 1.0, 1.667, 2.0]
-    seconds = [r["train_seconds"] for r in clock.records]
-    assert all(0 < a <= b for a, b in zip(seconds, seconds[1:]))
-    assert [clock.records[1]["val_accuracy"], clock.records[3]["val_accuracy"]] == pytest.approx(
-        history.history["val_accuracy"]
-    )
-    best = max(r["val_accuracy"] for r in clock.records)
-    assert clock.time_to_reach(best) is not None and clock.time_to_reach(1.01) is None
-    assert clock.epochs_to_reach(0.0) == pytest.approx(2 / 3)
-
-
-def test_clock_on_the_recommended_recipe_validates_the_averaged_weights(small_data):
-    # 30 steps per epoch, Keras reports every 8th: the half-way check comes after step 16
-    x_train, y_train, x_val, y_val = small_data
-    keras.utils.set_random_seed(1)
-    model = build_row_lstm()
-    clock = train_speed.ValidationClock(x_val, y_val, checks_per_epoch=2)
-    train_ds = make_dataset(x_train, y_train, batch_size=10)
-    history = fit_recommended(model, train_ds, (x_val, y_val), epochs=2, callbacks=[clock], verbose=0)
-    assert [round(r["epoch"], 3) for r in clock.records] == [0.533, 1.0, 1.533, 2.0]
-    assert clock.records[-1]["val_accuracy"] == pytest.approx(history.history["val_accuracy"][-1])
-    final = np.mean(
-        np.argmax(model.predict(x_val, verbose=0), axis=1) == y_val
-    )  # the model holds the average
-    assert clock.records[-1]["val_accuracy"] == pytest.approx(final)
-
-
-def test_clock_leaves_training_undisturbed(small_data):
-    x_train, y_train, x_val, y_val = small_data
-    weights = []
-    for callbacks in ([], [train_speed.ValidationClock(x_val, y_val, checks_per_epoch=3)]):
-        keras.utils.set_random_seed(2)
-        model = build_row_lstm()
-        train_ds = make_dataset(x_train, y_train, batch_size=10)
-        fit_recommended(model, train_ds, (x_val, y_val), epochs=1, callbacks=callbacks, verbose=0)
-        weights.append(model.get_weights())
-    # the mid-epoch checks swap the averaged weights in and back out (by addition, so to float rounding)
-    assert all(np.allclose(a, b, atol=1e-5) for a, b in zip(*weights))
-
-
 class _SlowEpochEnd(keras.callbacks.Callback):
     """Stands in for a slow end-of-epoch validation."""
 
@@ -163,21 +116,48 @@ class _SlowEpochEnd(keras.callbacks.Callback):
         time.sleep(0.4)
 
 
-def test_clock_excludes_end_of_epoch_work_from_training_time(small_data):
+def test_clock_checks_every_half_epoch_ends_on_keras_validation_and_leaves_epoch_ends_off(small_data):
     x_train, y_train, x_val, y_val = small_data
+    keras.utils.set_random_seed(0)
+    model = build_row_lstm()
     clock = train_speed.ValidationClock(x_val, y_val, checks_per_epoch=2)
     started = time.perf_counter()
-    fit_original(
-        build_row_lstm(),
-        x_train,
-        y_train,
-        (x_val, y_val),
-        epochs=3,
-        callbacks=[_SlowEpochEnd(), clock],
-        verbose=0,
+    # batch 128: 3 steps per epoch, each reported, so the half-way check comes after step 2
+    history = fit_original(
+        model, x_train, y_train, (x_val, y_val), epochs=3, callbacks=[_SlowEpochEnd(), clock], verbose=0
     )
     wall = time.perf_counter() - started
+    assert [round(r["epoch"], 3) for r in clock.records] == [0.667, 1.0, 1.667, 2.0, 2.667, 3.0]
+    seconds = [r["train_seconds"] for r in clock.records]
+    assert all(0 < a <= b for a, b in zip(seconds, seconds[1:]))
+    assert [clock.records[i]["val_accuracy"] for i in (1, 3, 5)] == pytest.approx(
+        history.history["val_accuracy"]
+    )
+    best = max(r["val_accuracy"] for r in clock.records)
+    assert clock.time_to_reach(best) is not None and clock.time_to_reach(1.01) is None
+    assert clock.epochs_to_reach(0.0) == pytest.approx(2 / 3)
     assert clock.records[-1]["train_seconds"] < wall - 1.2  # 3 x 0.4 s of sleeping happened off the clock
+
+
+def test_clock_on_the_recommended_recipe_validates_the_averaged_weights_and_disturbs_nothing(small_data):
+    # 30 steps per epoch, Keras reports every 8th: the half-way check comes after step 16
+    x_train, y_train, x_val, y_val = small_data
+    runs = []
+    for clock in (None, train_speed.ValidationClock(x_val, y_val, checks_per_epoch=2)):
+        keras.utils.set_random_seed(1)
+        model = build_row_lstm()
+        train_ds = make_dataset(x_train, y_train, batch_size=10)
+        callbacks = [] if clock is None else [clock]
+        history = fit_recommended(model, train_ds, (x_val, y_val), epochs=1, callbacks=callbacks, verbose=0)
+        runs.append(model.get_weights())
+    assert [round(r["epoch"], 3) for r in clock.records] == [0.533, 1.0]
+    assert clock.records[-1]["val_accuracy"] == pytest.approx(history.history["val_accuracy"][-1])
+    final = np.mean(
+        np.argmax(model.predict(x_val, verbose=0), axis=1) == y_val
+    )  # the model holds the average
+    assert clock.records[-1]["val_accuracy"] == pytest.approx(final)
+    # the mid-epoch check swaps the averaged weights in and back out (by addition, so to float rounding)
+    assert all(np.allclose(a, b, atol=1e-5) for a, b in zip(*runs))
 
 
 def test_clock_needs_validation_data_and_a_sane_check_count(small_data):
