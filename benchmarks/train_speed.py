@@ -130,6 +130,7 @@ class ValidationClock(keras.callbacks.Callback):
     def on_epoch_begin(self, epoch, logs=None):
         self._resume()
         self._epoch, self._next_check = epoch, 1
+        self._first_step = int(self.model.optimizer.iterations.numpy())
 
     def _evaluate(self):
         swap = [keras.callbacks.SwapEMAWeights()] if self.model.optimizer.use_ema else []
@@ -139,7 +140,9 @@ class ValidationClock(keras.callbacks.Callback):
         return float(scores["accuracy"])
 
     def on_train_batch_end(self, batch, logs=None):
-        done = batch + 1  # with steps_per_execution > 1 Keras reports every k-th step only
+        # Steps trained so far this epoch, counted by the optimizer: with steps_per_execution > 1 Keras reports
+        # every k-th step only, and ``batch`` is the last step of the k (Keras >= 3.11) or the first (older).
+        done = int(self.model.optimizer.iterations.numpy()) - self._first_step
         if self._steps and done >= self._steps:  # the epoch's training is over: validation follows
             self._pause()
             return
