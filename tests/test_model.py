@@ -53,8 +53,8 @@ def test_any_length_model_shares_the_weights(model, images):
     [
         ({"steps": 0}, "steps must be a positive int or None"),
         ({"steps": 2.5}, "steps must be a positive int or None"),
-        ({"units": -1}, "units"),  # Keras's own checks name the argument
-        ({"num_classes": 0}, "units"),
+        ({"units": -1}, "units must be a positive int"),
+        ({"num_classes": 0}, "num_classes must be a positive int"),
     ],
 )
 def test_bad_arguments_raise(kwargs, message):

@@ -71,6 +71,9 @@ def build_row_lstm(steps=28, features=28, units=128, num_classes=10):
     """
     if steps is not None and (isinstance(steps, bool) or not isinstance(steps, int) or steps < 1):
         raise ValueError(f"build_row_lstm: steps must be a positive int or None (any length), got {steps!r}")
+    for name, value in (("units", units), ("num_classes", num_classes)):  # older Keras lets 0 through
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise ValueError(f"build_row_lstm: {name} must be a positive int, got {value!r}")
     rows = keras.Input(shape=(steps, features), name="rows")  # (batch, steps, features)
     projected = keras.layers.Dense(units, name="input_projection")(rows)  # X W_in + b_in, row by row
     last_output = keras.layers.LSTM(units, name="lstm")(projected)  # h after the last row only
