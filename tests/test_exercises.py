@@ -14,6 +14,7 @@ import re
 import nbformat
 import numpy as np
 import pytest
+from exercise_checks import run_check
 
 from tools import sync
 from utils.exercise import Exercise, WrongAnswer, exercises_of, solution_source
@@ -36,15 +37,6 @@ ALL = [
     for question, exercise in exercises_of(module).items()
 ]
 IDS = [name for name, _ in ALL]
-
-
-def run_check(exercise, answer, capsys):
-    """(verdict, printed text) of exercise.check(answer)."""
-    capsys.readouterr()
-    assert (
-        exercise.check(answer) is None
-    )  # the verdict is in .passed, so a notebook cell shows only the message
-    return exercise.passed, capsys.readouterr().out
 
 
 def test_exercises_are_found():

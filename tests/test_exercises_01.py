@@ -9,24 +9,10 @@ import warnings
 
 import numpy as np
 import pytest
+from exercise_checks import assert_wrong, run_check
 
 import utils
 from utils.loading_mnist import exercises as ex
-
-
-def run_check(exercise, answer, capsys):
-    """(verdict, printed text) of exercise.check(answer)."""
-    capsys.readouterr()
-    assert exercise.check(answer) is None  # the verdict is in .passed, so a cell shows only the message
-    return exercise.passed, capsys.readouterr().out
-
-
-def assert_wrong(exercise, answer, fragment, capsys):
-    verdict, out = run_check(exercise, answer, capsys)
-    assert verdict is False, out
-    assert out.startswith("✗ "), out
-    assert fragment in out, out
-    assert "Traceback" not in out
 
 
 def test_answers_match_the_real_files(capsys):

@@ -6,25 +6,11 @@ tested for all notebooks at once, in tests/test_exercises.py.
 
 import numpy as np
 import pytest
+from exercise_checks import assert_wrong, run_check
 
 from utils.data import load_mnist
 from utils.rows_as_a_sequence import exercises as ex
 from utils.rows_as_a_sequence.taught import front_pad_rows
-
-
-def run_check(exercise, answer, capsys):
-    """(verdict, printed text) of exercise.check(answer)."""
-    capsys.readouterr()
-    assert exercise.check(answer) is None  # the verdict is in .passed, so a cell shows only the message
-    return exercise.passed, capsys.readouterr().out
-
-
-def assert_wrong(exercise, answer, fragment, capsys):
-    verdict, out = run_check(exercise, answer, capsys)
-    assert verdict is False, out
-    assert out.startswith("✗ "), out
-    assert fragment in out, out
-    assert "Traceback" not in out
 
 
 @pytest.mark.parametrize(

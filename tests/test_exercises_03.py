@@ -17,26 +17,12 @@ import utils
 utils.silence_tensorflow()
 
 import keras
+from exercise_checks import assert_wrong, run_check
 
 from utils.lstm_classifier import exercises as ex
 
 NAMES = ("SimpleRNN", "GRU", "LSTM")
 NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "03_lstm_classifier.ipynb"
-
-
-def run_check(exercise, answer, capsys):
-    """(verdict, printed text) of exercise.check(answer)."""
-    capsys.readouterr()
-    assert exercise.check(answer) is None  # the verdict is in .passed, so a cell shows only the message
-    return exercise.passed, capsys.readouterr().out
-
-
-def assert_wrong(exercise, answer, fragment, capsys):
-    verdict, out = run_check(exercise, answer, capsys)
-    assert verdict is False, out
-    assert out.startswith("✗ "), out
-    assert fragment in out, out
-    assert "Traceback" not in out
 
 
 # ----------------------------------------------------------------------------- 1. other recurrent layers

@@ -7,25 +7,11 @@ validation set once per session; the hidden states these tests need are computed
 
 import numpy as np
 import pytest
+from exercise_checks import assert_wrong, run_check
 
 from utils.inside_the_lstm import exercises as ex
 from utils.inside_the_lstm.taught import selectivity, settle_step, step_probabilities
 from utils.lstm_classifier.taught import build_inspection_model
-
-
-def run_check(exercise, answer, capsys):
-    """(verdict, printed text) of exercise.check(answer)."""
-    capsys.readouterr()
-    assert exercise.check(answer) is None  # the verdict is in .passed, so a cell shows only the message
-    return exercise.passed, capsys.readouterr().out
-
-
-def assert_wrong(exercise, answer, fragment, capsys):
-    verdict, out = run_check(exercise, answer, capsys)
-    assert verdict is False, out
-    assert out.startswith("✗ "), out
-    assert fragment in out, out
-    assert "Traceback" not in out
 
 
 @pytest.fixture(scope="module")
