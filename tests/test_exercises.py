@@ -14,7 +14,7 @@ import re
 import nbformat
 import numpy as np
 import pytest
-from exercise_checks import run_check
+from exercise_checks import SHARED_WORK, on_one_process, run_check
 
 from tools import sync
 from utils.exercise import Exercise, WrongAnswer, exercises_of, solution_source
@@ -36,11 +36,15 @@ ALL = [
     for path, module in COMPANIONS
     for question, exercise in exercises_of(module).items()
 ]
-IDS = [name for name, _ in ALL]
+EXERCISES = [  # those whose checks share expensive work run on one process (tests/exercise_checks.py)
+    pytest.param(name, exercise, id=name, marks=[on_one_process(name)] if name in SHARED_WORK else [])
+    for name, exercise in ALL
+]
 
 
 def test_exercises_are_found():
     assert len(COMPANIONS) >= 4 and len(ALL) >= 16, [path.name for path, _ in COMPANIONS]
+    assert set(SHARED_WORK) <= {name for name, _ in ALL}, "tests/exercise_checks.py names no such exercise"
 
 
 @pytest.mark.parametrize(("path", "module"), COMPANIONS, ids=[path.name for path, _ in COMPANIONS])
@@ -60,7 +64,7 @@ def test_questions_are_numbered_and_all_asked_in_the_notebook(path, module):
     assert asked <= set(questions), f"{path.name} asks {sorted(asked - set(questions))}, which do not exist"
 
 
-@pytest.mark.parametrize(("name", "exercise"), ALL, ids=IDS)
+@pytest.mark.parametrize(("name", "exercise"), EXERCISES)
 def test_the_printed_solution_passes_its_own_check(name, exercise, capsys):
     namespace = dict(exercise.inputs()) if exercise.inputs is not None else {}  # the notebook's variables
     exec(compile(exercise.solution_code(), f"<solution {name}>", "exec"), namespace)
@@ -69,14 +73,14 @@ def test_the_printed_solution_passes_its_own_check(name, exercise, capsys):
     assert out.startswith("✓ Correct: ") and len(out.strip()) > len("✓ Correct: ") + 20, out
 
 
-@pytest.mark.parametrize(("name", "exercise"), ALL, ids=IDS)
+@pytest.mark.parametrize(("name", "exercise"), EXERCISES)
 @pytest.mark.parametrize("placeholder", [..., None])
 def test_placeholders_are_not_answered_yet(name, exercise, placeholder, capsys):
     verdict, out = run_check(exercise, placeholder, capsys)
     assert verdict is False and out.startswith("✗ Not answered yet: "), out
 
 
-@pytest.mark.parametrize(("name", "exercise"), ALL, ids=IDS)
+@pytest.mark.parametrize(("name", "exercise"), EXERCISES)
 @pytest.mark.parametrize(
     "answer", ["7840016", 3.5, float("nan"), float("inf"), [1, 2, 3], {"a": 1}, True, np.zeros((2, 2))]
 )
@@ -86,7 +90,7 @@ def test_answers_of_the_wrong_kind_give_a_message_not_a_traceback(name, exercise
     assert "Traceback" not in out
 
 
-@pytest.mark.parametrize(("name", "exercise"), ALL, ids=IDS)
+@pytest.mark.parametrize(("name", "exercise"), EXERCISES)
 def test_hint_and_solution_print_code(name, exercise, capsys):
     exercise.hint()
     hint = capsys.readouterr().out

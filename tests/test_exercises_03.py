@@ -17,7 +17,7 @@ import utils
 utils.silence_tensorflow()
 
 import keras
-from exercise_checks import assert_wrong, run_check
+from exercise_checks import assert_wrong, on_one_process, run_check
 
 from utils.lstm_classifier import exercises as ex
 
@@ -184,6 +184,7 @@ def test_q2_the_verdict_says_what_the_students_numbers_show(accuracies, budget, 
         ("a-layer", "keras.Model"),
     ],
 )
+@on_one_process("03.q3")  # with the test of its solution: the same reference predictions
 def test_q3_masking_mistakes(mistake, fragment, capsys):
     def masked_row_lstm(model):
         if mistake == "no-mask":
@@ -199,6 +200,7 @@ def test_q3_masking_mistakes(mistake, fragment, capsys):
 
 
 # ----------------------------------------------------------------------------- 4. what the mask changes
+@on_one_process("03.q4")  # with the test of its solution: the same reference accuracies
 def test_q4_masked_accuracy_mistakes(capsys):
     # What the shipped weights give on all 10,000 test images: front-padded, back-padded 25 rows, whole.
     masked, unmasked = (0.975, 0.975, 0.9754), (0.9905, 0.9907, 0.9909)

@@ -332,7 +332,10 @@ def _masking_inputs():
 def _predictions(masked):
     """{input: logits} of the shipped model, with the solution's mask (masked=True) or as it is."""
     model = masked_row_lstm(_row_lstm()) if masked else _row_lstm()
-    return {what: model.predict(images, verbose=0) for what, images in _masking_inputs().items()}
+    return {
+        what: model.predict(images, batch_size=len(images), verbose=0)
+        for what, images in _masking_inputs().items()
+    }
 
 
 def _check_q3(student_masked_row_lstm):
@@ -341,7 +344,9 @@ def _check_q3(student_masked_row_lstm):
         raise WrongAnswer(f"masked_row_lstm(model) returned a {type(masked).__name__}; return a keras.Model.")
     for what, images in _masking_inputs().items():
         try:
-            given = masked.predict(images, verbose=0)
+            given = masked.predict(
+                images, batch_size=len(images), verbose=0
+            )  # one batch, one traced function
         except Exception as problem:
             raise WrongAnswer(
                 f"the masked model cannot read {what} ({type(problem).__name__}); give it "
