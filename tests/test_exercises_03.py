@@ -85,7 +85,7 @@ def class_trained():
 
 
 def test_q2_the_two_budgets_and_where_the_notebook_picks_one(monkeypatch):
-    assert ex.CLASS_BUDGET == (10_000, 3) and ex.SMOKE_BUDGET == (2_000, 1)  # what the notebook's text says
+    assert ex.CLASS_BUDGET == (10_000, 3) and ex.SMOKE_BUDGET == (2_048, 1)  # what the notebook's text says
     cell = next(
         c.source for c in nbformat.read(NOTEBOOK, as_version=4).cells if "EXERCISE_IMAGES =" in c.source
     )
@@ -117,7 +117,7 @@ def test_q2_budget_and_models_mistakes(class_trained, capsys):
     _, out = run_check(ex.q2, other_budget, capsys)
     assert (
         "10,000 training images, 237 steps of 128 (" in out
-        and "in a smoke test, 1 epoch of fit_original on the first 2,000" in out
+        and "in a smoke test, 1 epoch of fit_original on the first 2,048" in out
     )
     one_long_epoch = dict(trained, LSTM=_trained_for(_row_model("LSTM"), CLASS_STEPS, losses=[0.9]))
     assert_wrong(ex.q2, one_long_epoch, 'models["LSTM"] took 237 training steps in 1 epoch;', capsys)
