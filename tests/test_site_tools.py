@@ -38,16 +38,14 @@ def test_the_site_tests_skip_in_one_line_without_chromium_and_fail_under_ci(tmp_
         for node in ast.parse((TESTS / "test_site.py").read_text(encoding="utf-8")).body
         if isinstance(node, ast.FunctionDef) and node.name.startswith("test_")
     ]
-    command = [sys.executable, "-m", "pytest", "tests/test_site.py", "tests/test_site_tools.py", "-n", "0"]
-    command += [
-        "-k",
-        "not in_one_line",
-        "-rfEs",
-        "-p",
-        "no:cacheprovider",
-        "--basetemp",
-        str(tmp_path / "runs"),
-    ]
+    command = [sys.executable, "-m", "pytest", "tests/test_site.py", "tests/test_site_tools.py"]
+    command += ["-k", "not in_one_line", "-rfEs", "--basetemp", str(tmp_path / "runs")]
+    # Nothing but pytest, pytest-xdist (for test_site.py's xdist_group mark) in one process, and these two
+    # files: no conftest.py (the root one imports nbval, and with it nbformat and jsonschema, for the
+    # notebooks), no other plugin (the notebooks' options in pyproject.toml's addopts go with them). About 1 s
+    # instead of 10 per run; what is proven is test_site.py's own skip and failure.
+    command += ["--noconftest", "-o", "addopts=", "-p", "no:cacheprovider"]
+    command += [f"-pno:{plugin}" for plugin in ("nbval", "hypothesispytest", "anyio", "randomly")]
     environ = {k: v for k, v in os.environ.items() if k not in ("CI", "REQUIRE_SITE", "PYTEST_ADDOPTS")}
     environ["CHROMIUM"] = str(tmp_path / "no-chromium")
     install = f"Chromium at {tmp_path / 'no-chromium'} (or set CHROMIUM)): {INSTALL_SITE_TOOLS}"
