@@ -1,12 +1,12 @@
 """The rendered edition of the series (book/build.py), checked in a real browser.
 
-The site is built into a temporary folder, served on 127.0.0.1 by a http.server thread, and every page is
-opened in headless Chromium (Debian's `chromium`, driven by Playwright; CHROMIUM overrides its path). For each
-page: HTTP 200 for the page and for everything it loads, no request to any host but 127.0.0.1, no console
-error, every <img> decoded, no formula left untypeset in the visible text (code excluded), every internal
-link and #anchor resolves, a notebook page shows as many figures as its .ipynb holds, and one screenshot
-(in the test's tmp_path). The same checks run on deliberately broken copies of pages, each of which must
-be reported: proof that the checks can fail.
+The site is built once into a temporary folder, served on 127.0.0.1 by a http.server thread, and every page
+is opened in headless Chromium (Debian's `chromium`, driven by Playwright; CHROMIUM overrides its path), in
+two tabs at once. For each page: HTTP 200 for the page and for everything it loads, no request to any host
+but 127.0.0.1, no console error, every <img> decoded, no formula left untypeset in the visible text (code
+excluded), every internal link and #anchor resolves, a notebook page shows as many figures as its .ipynb
+holds, and one screenshot (in the test's tmp_path). The same checks run on deliberately broken copies of
+pages, served next to the real ones, each of which must be reported: proof that the checks can fail.
 
 Needs `pip install -r requirements-site.txt` and `apt-get install -y chromium`. Without them this file is
 skipped, in one line saying what to install; under CI (CI=true) or with REQUIRE_SITE=1 each test fails
@@ -50,10 +50,13 @@ CHROMIUM_ARGS = [
     "--disable-background-networking",
     "--disable-component-update",
     "--disable-sync",
-    # Belt and braces: no host name but the test server's resolves, whatever a page asks for.
+    # No host name but the test server's resolves, whatever a page asks for (and the tabs report such requests).
     "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
 ]
 IMAGE_OUTPUTS = ("image/png", "image/jpeg")
+# Pages loading at the same time, each in a tab of its own: while one waits (for the network to stay quiet for
+# half a second, for its fonts), another one works.
+TABS = 2
 # One pytest-xdist process runs all of these tests, so the site is built and the browser started once.
 pytestmark = pytest.mark.xdist_group("site")
 
@@ -177,57 +180,78 @@ class PageReport:
     search_box: bool = False
 
 
-def inspect_page(browser, url: str, root: str, screenshot: Path) -> PageReport:
-    """Open `url` in a fresh browser context and report what is wrong with it (problems are 'kind: detail')."""
-    report = PageReport(url)
-    problems = report.problems
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    page = context.new_page()
+class Tab:
+    """A browser tab in a browser context of its own (its own empty cache), in which page after page is opened.
+    Every request, response, console message and uncaught error of the tab counts against the page last
+    opened in it. Reusing a tab, rather than a context per page, keeps its renderer process, and its cache
+    serves the theme's and MathJax's files after their first 200. A file that fails is never cached, so it is
+    reported on every page that asks for it."""
 
-    def route(route_):
-        if urlsplit(route_.request.url).hostname == "127.0.0.1":
-            route_.continue_()
-        else:
-            problems.append(f"offsite: request to {route_.request.url[:120]}")
-            route_.abort("blockedbyclient")
+    def __init__(self, browser, root: str):
+        self.root = root
+        self.report = PageReport("")  # the page last opened
+        self.context = browser.new_context(viewport={"width": 1280, "height": 900})
+        # Any request to another host is a problem (and fails: no host name but 127.0.0.1 resolves, see
+        # CHROMIUM_ARGS). Watched, not routed: routing requests through Playwright would turn off the cache.
+        self.context.on("request", self._request)
+        self.page = page = self.context.new_page()
+        page.on("console", lambda m: m.type == "error" and self._problem(f"console: {m.text[:200]}"))
+        page.on("pageerror", lambda e: self._problem(f"console: uncaught {e}"[:200]))
+        # 200 for everything; 304 is the browser revalidating a copy it already holds, also from a 200.
+        page.on(
+            "response",
+            lambda r: r.status not in (200, 304) and self._problem(f"http: {r.status} for {r.url[:120]}"),
+        )
+        page.on(
+            "requestfailed",
+            lambda r: (
+                urlsplit(r.url).hostname == "127.0.0.1"
+                and self._problem(f"http: {r.failure} for {r.url[:120]}")
+            ),
+        )
 
-    context.route("**/*", route)
-    page.on("console", lambda m: m.type == "error" and problems.append(f"console: {m.text[:200]}"))
-    page.on("pageerror", lambda e: problems.append(f"console: uncaught {e}"[:200]))
-    # 200 for everything; 304 is the browser revalidating a copy it already holds, also from a 200.
-    page.on(
-        "response",
-        lambda r: r.status not in (200, 304) and problems.append(f"http: {r.status} for {r.url[:120]}"),
-    )
-    page.on(
-        "requestfailed",
-        lambda r: (
-            urlsplit(r.url).hostname == "127.0.0.1"
-            and problems.append(f"http: {r.failure} for {r.url[:120]}")
-        ),
-    )
-    try:
-        page.goto(url, wait_until="load")
+    def _problem(self, problem: str) -> None:
+        self.report.problems.append(problem)
+
+    def _request(self, request):
+        url = urlsplit(request.url)
+        # data: and blob: URLs are the page's own.
+        if url.hostname != "127.0.0.1" and url.scheme not in ("data", "blob"):
+            self._problem(f"offsite: request to {request.url[:120]}")
+
+    def close(self):
+        self.context.close()
+
+    def open(self, url: str) -> None:
+        """Start loading `url`; the browser goes on loading it while other tabs are inspected."""
+        self.report = PageReport(url)
+        self.page.goto(url, wait_until="commit")
+
+    def inspect(self, screenshot: Path) -> PageReport:
+        """Once the page opened last is loaded, typeset and quiet: what is wrong with it (problems are
+        'kind: detail'), and one screenshot."""
+        report, page = self.report, self.page
+        page.wait_for_load_state("load")
         page.wait_for_load_state("networkidle")
         page.evaluate(_WAIT_FOR_MATHJAX_JS)
         page.evaluate("() => document.fonts.ready.then(() => true)")  # MathJax's web fonts
         facts = page.evaluate(_PAGE_FACTS_JS)
         screenshot.parent.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(screenshot))
-    finally:
-        context.close()
 
-    problems += [f"image: not decoded: {src}" for src in facts["brokenImages"]]
-    raw = sorted({m.group(0)[:60] for m in _RAW_MATH_RE.finditer(facts["text"])})
-    problems += [f"math: untypeset in the text: {r!r}" for r in raw]
-    problems += [f"math: MathJax could not typeset {tex[:60]!r}" for tex in facts["mathErrors"]]
-    report.figures = facts["figures"]
-    report.links = [link for link in facts["links"] if link.startswith(root)]
-    report.external_links = {link for link in facts["links"] if not link.startswith(root)}
-    report.ids = set(facts["ids"])
-    report.next = facts["next"]
-    report.search_box = facts["searchBox"]
-    return report
+        problems = report.problems
+        problems += [f"image: not decoded: {src}" for src in facts["brokenImages"]]
+        raw = sorted({m.group(0)[:60] for m in _RAW_MATH_RE.finditer(facts["text"])})
+        problems += [f"math: untypeset in the text: {r!r}" for r in raw]
+        problems += [f"math: MathJax could not typeset {tex[:60]!r}" for tex in facts["mathErrors"]]
+        report.figures = facts["figures"]
+        root = self.root
+        report.links = [link for link in facts["links"] if link.startswith(root)]
+        report.external_links = {link for link in facts["links"] if not link.startswith(root)}
+        report.ids = set(facts["ids"])
+        report.next = facts["next"]
+        report.search_box = facts["searchBox"]
+        return report
 
 
 def screenshot_name(url: str) -> str:
@@ -235,18 +259,25 @@ def screenshot_name(url: str) -> str:
 
 
 def check_site(
-    browser, root: str, start: list[str], shots: Path, figures: dict[str, int], crawl: bool = True
+    tabs: list[Tab], start: list[str], shots: Path, figures: dict[str, int], crawl: bool = True
 ) -> dict[str, PageReport]:
     """Inspect the pages `start` (URLs) and, with `crawl`, every page of the site they lead to; then every
     internal link of every inspected page: HTTP 200, and its #anchor exists on the page it leads to.
-    `figures`: how many figures the page at each of these URLs must show."""
+    `figures`: how many figures the page at each of these URLs must show. The pages load in all `tabs` at
+    once, each inspected in turn."""
     reports: dict[str, PageReport] = {}
-    todo = list(start)
-    while todo:
-        url = todo.pop(0)
-        if url in reports:
-            continue
-        reports[url] = report = inspect_page(browser, url, root, shots / f"{screenshot_name(url)}.png")
+    todo, loading = list(start), []  # pages to open; (tab, url) of the pages loading, oldest first
+    while todo or loading:
+        for tab in tabs:  # every free tab starts loading a page, while there are pages left to open
+            while todo and tab not in (t for t, _ in loading):
+                url = todo.pop(0)
+                if url not in reports and url not in (u for _, u in loading):
+                    tab.open(url)
+                    loading.append((tab, url))
+        if not loading:
+            break
+        tab, url = loading.pop(0)
+        reports[url] = report = tab.inspect(shots / f"{screenshot_name(url)}.png")
         if url in figures and report.figures != figures[url]:
             report.problems.append(f"figures: {report.figures} shown, {figures[url]} in the notebook")
         if crawl:
@@ -295,6 +326,28 @@ def site(site_tools_present, tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="module")
+def served(site, tmp_path_factory):
+    """The built site as the browser checks it, served on 127.0.0.1; yields (root URL, the broken pages).
+    Two differences from the site as built: the deliberately broken pages (_broken_pages), next to the pages
+    they are copies of (files no page links to, so the crawl of the real site never meets them), and a search
+    index without its documents. Every page builds the search index when it loads, the same index from the
+    same file, and that is a quarter of what a page costs the browser: the real index is built, and searched,
+    once, by test_search_box_finds_a_word_offline, on the site as built."""
+    folder = tmp_path_factory.mktemp("served") / "html"
+    shutil.copytree(site, folder, copy_function=os.link)  # the built files themselves, linked, not copied
+    index = folder / "search" / "search_index.json"
+    documents = json.loads(index.read_text(encoding="utf-8"))
+    assert documents["docs"], "the search index is empty"
+    index.unlink()  # a link to the built file: replaced, not written through
+    index.write_text(json.dumps({**documents, "docs": []}), encoding="utf-8")
+    broken = _broken_pages(site)
+    for path, (_, html) in broken.items():
+        (folder / path).write_text(html, encoding="utf-8")
+    with serve(folder) as root:
+        yield root, broken
+
+
+@pytest.fixture(scope="module")
 def browser(site_tools_present):
     from playwright.sync_api import sync_playwright
 
@@ -305,6 +358,15 @@ def browser(site_tools_present):
         browser.close()
 
 
+@pytest.fixture(scope="module")
+def tabs(browser, served):
+    root, _ = served
+    tabs = [Tab(browser, root) for _ in range(TABS)]
+    yield tabs
+    for tab in tabs:
+        tab.close()
+
+
 def notebook_figures(root: str) -> dict[str, int]:
     """URL of each notebook's page -> how many figures the notebook holds."""
     notebooks = sorted(REPO.glob(build.NOTEBOOKS))
@@ -312,23 +374,24 @@ def notebook_figures(root: str) -> dict[str, int]:
 
 
 @pytest.fixture(scope="module")
-def site_reports(browser, site, tmp_path_factory):
+def site_reports(served, tabs, tmp_path_factory):
     # One screenshot per page: in pytest's temporary folder (.../pytest-N/screenshots0/), or in SITE_SCREENSHOTS.
     shots = Path(os.environ["SITE_SCREENSHOTS"]) if os.environ.get("SITE_SCREENSHOTS") else None
     shots = shots.resolve() if shots else tmp_path_factory.mktemp("screenshots")
-    with serve(site) as root:
-        reports = check_site(browser, root, [root], shots, notebook_figures(root))
-    return root, reports, shots
+    root, _ = served
+    return root, check_site(tabs, [root], shots, notebook_figures(root)), shots
 
 
 # --------------------------------------------------------------------------------------------------------------
 # The real site
 
 
-def test_every_page_passes_every_check(site_reports):
+def test_every_page_passes_every_check(site_reports, served):
     root, reports, shots = site_reports
     problems = [f"{url[len(root) - 1 :]}  {p}" for url, r in reports.items() for p in r.problems]
     assert not problems, "\n".join(problems)
+    _, broken = served
+    assert not {root + path for path in broken} & set(reports), "the real site links to a broken page"
     assert all((shots / f"{screenshot_name(url)}.png").is_file() for url in reports)
 
 
@@ -361,19 +424,19 @@ def test_external_links_of_the_notebooks_are_links_on_their_pages(site_reports):
 
 
 def test_search_box_finds_a_word_offline(browser, site):
+    """On the site as built, with its real search index."""
     with serve(site) as root:
-        context = browser.new_context()
-        context.route(
-            "**/*", lambda r: r.continue_() if urlsplit(r.request.url).hostname == "127.0.0.1" else r.abort()
-        )
-        page = context.new_page()
-        page.goto(root)
+        tab = Tab(browser, root)
+        tab.open(root)
+        page = tab.page
+        page.wait_for_load_state("load")
         page.click("input.md-search__input")
         page.keyboard.type("LSTM")
         page.wait_for_selector(".md-search-result__item", timeout=15_000)
         results = page.locator(".md-search-result__item").all_inner_texts()
-        context.close()
+        tab.close()
     assert results and any("LSTM" in text for text in results), results
+    assert not tab.report.problems, tab.report.problems  # nothing fetched from elsewhere, no error, all 200
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -412,21 +475,14 @@ def _broken_pages(site: Path) -> dict[str, tuple[str, str]]:
     }
 
 
-def test_each_check_reports_its_broken_page(browser, site, tmp_path):
-    copy = tmp_path / "broken-site"
-    shutil.copytree(site, copy)
-    broken = _broken_pages(site)
-    for path, (_, html) in broken.items():
-        (copy / path).write_text(html, encoding="utf-8")
-    with serve(copy) as root:
-        figures = {
-            root + path: notebook_figures(root)[root + posixpath.dirname(path) + "/"]
-            for path, (kind, _) in broken.items()
-            if kind == "figures"
-        }
-        reports = check_site(
-            browser, root, [root + p for p in broken], tmp_path / "shots", figures, crawl=False
-        )
+def test_each_check_reports_its_broken_page(served, tabs, tmp_path):
+    root, broken = served
+    figures = {
+        root + path: notebook_figures(root)[root + posixpath.dirname(path) + "/"]
+        for path, (kind, _) in broken.items()
+        if kind == "figures"
+    }
+    reports = check_site(tabs, [root + p for p in broken], tmp_path / "shots", figures, crawl=False)
     for path, (kind, _) in broken.items():
         problems = reports[root + path].problems
         assert any(p.startswith(kind + ":") for p in problems), f"{path}: no {kind} problem in {problems}"
