@@ -1,4 +1,15 @@
-"""Fixtures shared by the unit tests of the training recipes and of the benchmark."""
+"""Fixtures shared by the unit tests of the training recipes and of the benchmark.
+
+A Keras fit costs seconds of tf.function tracing, however small the data, so the fits on ``small_data`` are
+made once per session and serve the checks of both tests/test_training.py and tests/test_benchmarks.py. The
+tests that use them are marked ``xdist_group("fits_on_small_data")``: pytest-xdist sends them all to one process,
+which makes each fit once.
+"""
+
+import importlib.util
+import sys
+import time
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -16,3 +27,83 @@ def small_data():
         return x, y.astype("int64")
 
     return (*make(300), *make(100))
+
+
+@pytest.fixture(scope="session")
+def train_speed():
+    """benchmarks/train_speed.py (a script, not a package), loaded once as the module ``train_speed``."""
+    if "train_speed" not in sys.modules:
+        import utils
+
+        spec = importlib.util.spec_from_file_location(
+            "train_speed", utils.REPO_ROOT / "benchmarks" / "train_speed.py"
+        )
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        sys.modules["train_speed"] = module
+    return sys.modules["train_speed"]
+
+
+@pytest.fixture(scope="session")
+def original_run(small_data, train_speed):
+    """The original recipe through ``train()``, 3 epochs, watched by the benchmark's clock (two checks per
+    epoch) and slowed by 0.4 s at each epoch end (a stand-in for a slow validation). Its model keeps its
+    optimizer state. Tests may read the model but must not train it further."""
+    import keras
+
+    from utils.lstm_classifier.helpers import train
+    from utils.lstm_classifier.taught import build_row_lstm
+
+    class SlowEpochEnd(keras.callbacks.Callback):
+        def on_epoch_end(self, epoch, logs=None):
+            time.sleep(0.4)
+
+    x_train, y_train, x_val, y_val = small_data
+    keras.utils.set_random_seed(0)
+    model = build_row_lstm()
+    clock = train_speed.ValidationClock(x_val, y_val, checks_per_epoch=2)
+    started = time.perf_counter()
+    history = train(
+        model,
+        "original",
+        x_train,
+        y_train,
+        (x_val, y_val),
+        epochs=3,
+        callbacks=[SlowEpochEnd(), clock],
+        verbose=0,
+    )
+    wall = time.perf_counter() - started
+    return SimpleNamespace(model=model, history=history, clock=clock, wall=wall)
+
+
+@pytest.fixture(scope="session")
+def recommended_runs(small_data, train_speed):
+    """``fit_recommended`` twice from the same seed, batches of 20 (15 steps per epoch, 45 in all), 3 epochs:
+    ``bare`` as notebook 03 calls it, ``clocked`` with the benchmark's clock added (two checks per epoch).
+    Tests may read the models but must not train them further."""
+    import keras
+
+    from utils.lstm_classifier.taught import build_row_lstm, fit_recommended
+    from utils.rows_as_a_sequence.taught import make_dataset
+
+    x_train, y_train, x_val, y_val = small_data
+    runs = {}
+    for name, clock in (
+        ("bare", None),
+        ("clocked", train_speed.ValidationClock(x_val, y_val, checks_per_epoch=2)),
+    ):
+        keras.utils.set_random_seed(4)
+        model = build_row_lstm()
+        train_ds = make_dataset(x_train, y_train, batch_size=20)
+        history = fit_recommended(
+            model,
+            train_ds,
+            (x_val, y_val),
+            epochs=3,
+            peak_learning_rate=4e-3,
+            callbacks=[] if clock is None else [clock],
+            verbose=0,
+        )
+        runs[name] = SimpleNamespace(model=model, history=history, clock=clock)
+    return SimpleNamespace(**runs)

@@ -1,6 +1,8 @@
 """Notebook 03's training code (utils.lstm_classifier.taught and .helpers): the two recipes of notebook 03 (fit_original, fit_recommended), the random shifts, and
 the command that makes the shipped weights. (The benchmark's clock is tested in tests/test_benchmarks.py.)"""
 
+import dataclasses
+
 import numpy as np
 import pytest
 
@@ -10,70 +12,67 @@ utils.silence_tensorflow()
 
 import keras
 
+from tools import make_weights
 from tools.make_weights import main
 from utils.lstm_classifier.helpers import save_weights_atomically, train
 from utils.lstm_classifier.taught import (
     RECOMMENDED_BATCH_SIZE,
     SHIFT_PIXELS,
     build_row_lstm,
-    fit_recommended,
     random_shift,
 )
 from utils.rows_as_a_sequence.taught import make_dataset
+
+#: The tests that read the session's shared fits (tests/conftest.py): one pytest-xdist process makes each fit once.
+SHARED_FITS = pytest.mark.xdist_group("fits_on_small_data")
 
 
 def accuracy_of(model, x, y):
     return float(np.mean(np.argmax(model.predict(x, verbose=0), axis=1) == y))
 
 
-def test_recommended_schedule_warms_up_for_half_an_epoch_then_decays_to_zero(small_data):
-    x_train, y_train, x_val, y_val = small_data
-    model = build_row_lstm()
-    train_ds = make_dataset(x_train, y_train, batch_size=50)  # 6 steps per epoch
-    fit_recommended(model, train_ds, (x_val, y_val), epochs=2, peak_learning_rate=4e-3, verbose=0)
-    config = model.optimizer.get_config()
+@SHARED_FITS
+def test_recommended_warms_up_decays_to_zero_validates_and_keeps_the_averaged_weights(
+    small_data, recommended_runs
+):
+    _, _, x_val, y_val = small_data
+    run = recommended_runs.bare  # fit_recommended, batches of 20: 15 steps per epoch, 3 epochs, 45 steps
+    config = run.model.optimizer.get_config()
     schedule = keras.optimizers.schedules.deserialize(config["learning_rate"])
-    rate = [float(schedule(step)) for step in range(13)]
+    rate = [float(schedule(step)) for step in range(46)]
     assert rate[0] == pytest.approx(0.05 * 4e-3)  # starts at 5 % of the peak
-    assert rate[3] == pytest.approx(4e-3)  # the peak after half an epoch (3 of 6 steps)
-    assert all(a < b for a, b in zip(rate[:3], rate[1:4]))  # rising linearly before it
-    assert all(a > b for a, b in zip(rate[3:12], rate[4:13]))  # falling after it
-    assert rate[12] == pytest.approx(0.0, abs=1e-9)  # zero at the end of the last epoch
+    assert rate[8] == pytest.approx(4e-3)  # the peak after half an epoch (8 of 15 steps, rounded up)
+    assert all(a < b for a, b in zip(rate[:8], rate[1:9]))  # rising linearly before it
+    assert all(a > b for a, b in zip(rate[8:45], rate[9:46]))  # falling after it
+    assert rate[45] == pytest.approx(0.0, abs=1e-9)  # zero at the end of the last epoch
     assert config["clipnorm"] == 1.0 and config["use_ema"]
-    # 12 steps: the average spans at most a tenth of the run, not 100 steps (momentum 0.99)
-    assert config["ema_momentum"] == pytest.approx(max(0.0, 1 - 10 / 12))
-
-
-def test_recommended_validates_and_keeps_the_averaged_weights(small_data):
-    x_train, y_train, x_val, y_val = small_data
-    keras.utils.set_random_seed(4)
-    model = build_row_lstm()
-    train_ds = make_dataset(x_train, y_train, batch_size=10)  # 30 steps per epoch, 90 in all
-    history = fit_recommended(model, train_ds, (x_val, y_val), epochs=3, verbose=0)
-    assert model.optimizer.get_config()["ema_momentum"] == pytest.approx(1 - 10 / 90)
+    # 45 steps: the average spans at most a tenth of the run, not 100 steps (momentum 0.99)
+    assert config["ema_momentum"] == pytest.approx(1 - 10 / 45)
     # fit ends with the averaged weights in the model; the last val_accuracy was measured on them
     # (through keras.callbacks.SwapEMAWeights), so it is exactly what the final model scores
-    assert history.history["val_accuracy"][-1] == pytest.approx(accuracy_of(model, x_val, y_val))
-    assert history.history["val_accuracy"][-1] > 0.5  # and it learned the bright-row signal
+    history = run.history.history
+    assert history["val_accuracy"][-1] == pytest.approx(accuracy_of(run.model, x_val, y_val))
+    assert history["val_accuracy"][-1] > 0.5  # and it learned the bright-row signal
 
 
-def test_train_runs_either_recipe_and_rejects_others(small_data):
-    """Each fit serves several checks: a fit costs seconds of tracing, however small the data."""
-    x_train, y_train, x_val, y_val = small_data
-    keras.utils.set_random_seed(0)
-    model = build_row_lstm()
-    history = train(model, "original", x_train, y_train, (x_val, y_val), epochs=2, verbose=0)
-    # the original tutorial's recipe: plain Adam 1e-3, batches of 128, no clipping, no average
+@SHARED_FITS
+def test_train_runs_the_original_recipe(original_run):
+    # train(model, "original", ..., epochs=3): the original tutorial's recipe: plain Adam 1e-3, batches of 128,
+    # no clipping, no average
+    history = original_run.history
     assert set(history.history) >= {"accuracy", "val_accuracy", "loss", "val_loss"}
-    assert len(history.history["loss"]) == 2
-    optimizer = model.optimizer
+    assert len(history.history["loss"]) == 3
+    optimizer = original_run.model.optimizer
     assert isinstance(optimizer, keras.optimizers.Adam) and not optimizer.use_ema
     assert float(optimizer.learning_rate.numpy()) == pytest.approx(1e-3)
-    assert int(optimizer.iterations.numpy()) == 2 * 3  # batches of 128: 300 images are 3 steps per epoch
+    assert int(optimizer.iterations.numpy()) == 3 * 3  # batches of 128: 300 images are 3 steps per epoch
     assert optimizer.clipnorm is None
 
-    history = train(build_row_lstm(), "recommended", x_train, y_train, (x_val, y_val), epochs=1, verbose=0)
-    assert len(history.history["val_accuracy"]) == 1
+
+def test_train_runs_the_recommended_recipe_without_shifts_or_average_and_rejects_others(small_data):
+    """The recommended recipe through ``train()`` with all its ingredients is trained by the command's test
+    (test_cli_trains_...); here the benchmark's ablation of it, which leaves out the shifts and the average."""
+    x_train, y_train, x_val, y_val = small_data
     model = build_row_lstm()
     history = train(
         model,
@@ -86,6 +85,7 @@ def test_train_runs_either_recipe_and_rejects_others(small_data):
         averaging=False,
         verbose=0,
     )
+    assert len(history.history["val_accuracy"]) == 1
     assert not model.optimizer.use_ema  # the benchmark's ablation: no average of the weights
     assert history.history["val_accuracy"][-1] == pytest.approx(accuracy_of(model, x_val, y_val))
     with pytest.raises(
@@ -114,12 +114,12 @@ def test_weights_are_saved_atomically(tmp_path, monkeypatch):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["sub"]  # no half-written file, no temp left
 
 
-def test_saved_weights_leave_out_the_optimizer_state(tmp_path):
+@SHARED_FITS
+def test_saved_weights_leave_out_the_optimizer_state(tmp_path, original_run):
     import h5py
 
-    model = build_row_lstm()
-    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
-    model.train_on_batch(np.zeros((2, 28, 28), "float32"), np.array([0, 1]))  # creates optimizer state
+    model = original_run.model  # compiled and trained: its optimizer has state (Adam's moments, 9 steps)
+    assert int(model.optimizer.iterations.numpy()) > 0 and len(model.optimizer.variables) > 2
     path = save_weights_atomically(model, tmp_path / "m.weights.h5")
     with h5py.File(path) as saved:
         assert "optimizer" not in saved
@@ -128,7 +128,36 @@ def test_saved_weights_leave_out_the_optimizer_state(tmp_path):
     assert all(np.array_equal(a, b) for a, b in zip(model.get_weights(), reloaded.get_weights()))
 
 
-def test_cli_trains_a_subset_shows_progress_and_writes_loadable_weights(tmp_path, capsys):
+@pytest.fixture
+def fewer_images_to_score(monkeypatch):
+    """The command's MNIST, loaded as the command loads it, then cut to 500 validation and 1,000 test images:
+    the command's checks below do not depend on how many it scores, and scoring all 15,000 costs seconds."""
+    load_mnist = make_weights.load_mnist
+
+    def load_and_cut(*args, **kwargs):
+        mnist = load_mnist(*args, **kwargs)
+        return dataclasses.replace(
+            mnist,
+            x_val=mnist.x_val[:500],
+            y_val=mnist.y_val[:500],
+            x_test=mnist.x_test[:1000],
+            y_test=mnist.y_test[:1000],
+        )
+
+    monkeypatch.setattr(make_weights, "load_mnist", load_and_cut)
+
+
+def test_cli_trains_the_recommended_recipe_on_a_subset_shows_progress_and_writes_loadable_weights(
+    tmp_path, capsys, monkeypatch, fewer_images_to_score
+):
+    trained = []  # what main handed to train(), and what train() returned
+
+    def train_and_record(model, recipe, *args, **kwargs):
+        history = train(model, recipe, *args, **kwargs)
+        trained.append((model, recipe, history))
+        return history
+
+    monkeypatch.setattr(make_weights, "train", train_and_record)
     out = tmp_path / "row_lstm.weights.h5"
     assert main(["--recipe", "recommended", "--out", str(out), "--quick", "--subset", "300"]) == 0
     printed = capsys.readouterr().out
@@ -137,13 +166,27 @@ def test_cli_trains_a_subset_shows_progress_and_writes_loadable_weights(tmp_path
     assert [p.name for p in tmp_path.iterdir()] == ["row_lstm.weights.h5"]
     accuracy = float(printed.split("Test accuracy:")[1].split()[0])
     assert 0.0 <= accuracy <= 1.0
-    model = build_row_lstm()
-    model.load_weights(out)  # loads into the utils-built model
+    # train(model, "recommended", ...) with all its ingredients: one epoch (--quick), the average of the weights
+    ((model, recipe, history),) = trained
+    assert recipe == "recommended" and len(history.history["val_accuracy"]) == 1
+    assert model.optimizer.use_ema
+    loaded = build_row_lstm()
+    loaded.load_weights(out)  # loads into the utils-built model: the weights it trained
+    assert all(np.array_equal(a, b) for a, b in zip(model.get_weights(), loaded.get_weights()))
 
 
-def test_cli_refuses_weights_below_the_minimum_accuracy(tmp_path, capsys):
+def test_cli_refuses_weights_below_the_minimum_accuracy(tmp_path, capsys, monkeypatch, fewer_images_to_score):
+    """The training itself is the test above's; here it is left out (a fit costs seconds of tracing), so the
+    untrained model's accuracy on real test images (about 10 %) is what the command must refuse."""
+    calls = []
+    monkeypatch.setattr(
+        make_weights,
+        "train",
+        lambda model, recipe, x, y, *args, **kwargs: calls.append((recipe, len(x), kwargs["epochs"])),
+    )
     out = tmp_path / "m.weights.h5"
     assert main(["--out", str(out), "--quick", "--subset", "100", "--min-test-accuracy", "0.999"]) == 1
+    assert calls == [("recommended", 100, 1)]  # the default recipe, on the subset, one epoch (--quick)
     assert "not writing" in capsys.readouterr().err
     assert not out.exists() and list(tmp_path.iterdir()) == []
 
