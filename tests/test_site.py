@@ -105,7 +105,7 @@ def serve(directory: Path):
     """Serve `directory` on a free port of 127.0.0.1; yields the root URL."""
     handler = functools.partial(_QuietHandler, directory=str(directory))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)  # stops within 0.05 s
     thread.start()
     try:
         yield f"http://127.0.0.1:{server.server_address[1]}/"
