@@ -548,7 +548,7 @@ def main(argv=None):
         pair = []
         for recipe in (original, recommended):
             print(
-                f"\nTraining (seed {seed}) {recipe['name']}: {recipe['what']}, {recipe['epochs']} epochs",
+                f"\nTraining (seed {seed}) {recipe['name']}: {recipe['what']}, {recipe['epochs']} epoch{'s' * (recipe['epochs'] != 1)}",
                 flush=True,
             )
             result = run(recipe, x_train, y_train, x_val, y_val, x_test, y_test, seed, args.verbose)
