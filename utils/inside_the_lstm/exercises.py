@@ -19,8 +19,8 @@ from utils.inside_the_lstm.taught import (
     states_and_gates,
     step_probabilities,
 )
-from utils.lstm_classifier.helpers import load_row_lstm
-from utils.lstm_classifier.taught import GATE_ORDER, build_inspection_model, lstm_unroll, sigmoid
+from utils.lstm_classifier.helpers import load_row_lstm, lstm_weights
+from utils.lstm_classifier.taught import build_inspection_model, lstm_step, lstm_unroll
 
 
 @functools.cache
@@ -333,30 +333,32 @@ def units_with_open_forget_gates(model, mnist):
 
 
 @functools.cache
-def _gate_open_shares(split, digit, gate):
-    """Each unit's share of (image, row) pairs in which gate "i", "f" or "o" is open (> 0.9), (128,), over the
-    validation or test images of one digit (digit=None: all of them), for the typical mistakes of q4.
+def _gate_open_shares(split, digit):
+    """Per gate "i", "f", "o": each unit's share of (image, row) pairs in which it is open (> 0.9), (128,), over
+    the validation or test images of one digit (digit=None: all of them), for the typical mistakes of q4.
 
     The gates at row t depend only on row t and on h_(t-1), which ``_hidden_states`` already holds for every
-    row: so every row's gates are computed at once, not unrolled row after row as ``states_and_gates`` does
-    (a quarter of the time). They agree with it to float32 rounding, which moves a unit's share by a few
-    (image, row) pairs at most: tests/test_exercises_04.py compares the two on the validation 8s.
+    row: so notebook 03's ``lstm_step`` takes every row of a chunk at once, instead of one row after another as
+    ``states_and_gates`` does (a quarter of the time). The two agree to float32 rounding, which moves a unit's
+    share by a few (image, row) pairs at most: tests/test_exercises_04.py compares them on the validation 8s.
     """
     images, labels = _images_and_labels(split)
     chosen = np.ones(len(labels), bool) if digit is None else labels == digit
     images, h = images[chosen], _hidden_states(split)[chosen]
     projection_kernel, projection_bias = _row_lstm().get_layer("input_projection").get_weights()
-    kernel, recurrent_kernel, bias = _row_lstm().get_layer("lstm").get_weights()
-    units = recurrent_kernel.shape[0]
-    block = slice(GATE_ORDER.index(gate) * units, (GATE_ORDER.index(gate) + 1) * units)
-    open_pairs = np.zeros(units)
+    kernel, recurrent_kernel, bias = lstm_weights(_row_lstm().get_layer("lstm"))
+    open_pairs = dict.fromkeys("ifo", 0.0)
     for start in range(0, len(images), 1000):  # in chunks of 1,000 images, as states_and_gates does
-        projected = images[start : start + 1000] @ projection_kernel + projection_bias  # (n, 28, units)
-        h_chunk = h[start : start + 1000]
-        h_before = np.concatenate([np.zeros_like(h_chunk[:, :1]), h_chunk[:, :-1]], axis=1)  # h_0 = 0
-        z = projected @ kernel[:, block] + h_before @ recurrent_kernel[:, block] + bias[block]
-        open_pairs += len(z) * gate_saturation(sigmoid(z))[1]
-    return open_pairs / len(images)
+        rows = images[start : start + 1000] @ projection_kernel + projection_bias  # (n, 28, units)
+        h_after = h[start : start + 1000]
+        h_before = np.concatenate([np.zeros_like(h_after[:, :1]), h_after[:, :-1]], axis=1)  # h_0 = 0
+        n, steps, units = h_before.shape
+        pairs = rows.reshape(-1, units), h_before.reshape(-1, units)  # every (image, row) pair: one batch
+        # The gates do not depend on c_(t-1): zeros stand in for it, and h_t, c_t are not used.
+        _, _, gates = lstm_step(*pairs, np.zeros_like(pairs[1]), kernel, recurrent_kernel, bias)
+        for gate in open_pairs:
+            open_pairs[gate] += n * gate_saturation(gates[gate].reshape(n, steps, units))[1]
+    return {gate: count / len(images) for gate, count in open_pairs.items()}
 
 
 def _check_q4(answer):
@@ -384,7 +386,7 @@ def _check_q4(answer):
         ),
     ]
     for (split, digit, gate), message in mistakes:
-        if count == np.sum(_gate_open_shares(split, digit, gate) > 0.5):
+        if count == np.sum(_gate_open_shares(split, digit)[gate] > 0.5):
             raise WrongAnswer(message)
     raise WrongAnswer(
         f"{count} units is not it: the forget gates of the validation 8s, gate_saturation, then count the "
