@@ -346,9 +346,8 @@ def _check_q3(student_masked_row_lstm):
         raise WrongAnswer(f"masked_row_lstm(model) returned a {type(masked).__name__}; return a keras.Model.")
     for what, images in _masking_inputs().items():
         try:
-            given = masked.predict(
-                images, batch_size=len(images), verbose=0
-            )  # one batch, one traced function
+            # All images in one batch: a smaller last batch would make Keras trace the prediction again.
+            given = masked.predict(images, batch_size=len(images), verbose=0)
         except Exception as problem:
             raise WrongAnswer(
                 f"the masked model cannot read {what} ({type(problem).__name__}); give it "
