@@ -1,9 +1,9 @@
 """Fixtures shared by the unit tests of the training recipes and of the benchmark.
 
 A Keras fit costs seconds of tf.function tracing, however small the data, so the fits on ``small_data`` are
-made once per session and serve the checks of both tests/test_training.py and tests/test_benchmarks.py. The
-tests that use them are marked ``xdist_group("fits_on_small_data")``: pytest-xdist sends them all to one process,
-which makes each fit once.
+made once per session and serve the checks of both tests/test_training.py and tests/test_benchmarks.py. Every
+test that asks for one of them is put in the pytest-xdist group "fits_on_small_data" here, at collection: the
+group goes to one process, which makes each fit once.
 """
 
 import importlib.util
@@ -27,6 +27,17 @@ def small_data():
         return x, y.astype("int64")
 
     return (*make(300), *make(100))
+
+
+SHARED_FITS = ("original_run", "recommended_runs")  # the session's fits, below
+
+
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups
+def pytest_collection_modifyitems(items):
+    """Tests that read the shared fits run on one pytest-xdist process, whichever file they are in."""
+    for item in items:
+        if set(SHARED_FITS) & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.xdist_group("fits_on_small_data"))
 
 
 @pytest.fixture(scope="session")

@@ -104,11 +104,6 @@ def test_measurements_round_trip_and_a_bad_file_is_named(train_speed, fake, tmp_
 
 
 # -- the clock ------------------------------------------------------------------------------------
-#: The tests that read the session's shared fits (tests/conftest.py): one pytest-xdist process makes each fit once.
-SHARED_FITS = pytest.mark.xdist_group("fits_on_small_data")
-
-
-@SHARED_FITS
 def test_clock_checks_every_half_epoch_ends_on_keras_validation_and_leaves_epoch_ends_off(original_run):
     # the original recipe, 3 epochs, a 0.4 s sleep at each epoch end (a stand-in for a slow validation);
     # batch 128: 3 steps per epoch, each reported, so the half-way check comes after step 2
@@ -126,7 +121,6 @@ def test_clock_checks_every_half_epoch_ends_on_keras_validation_and_leaves_epoch
     assert clock.records[-1]["train_seconds"] < original_run.wall - 1.2
 
 
-@SHARED_FITS
 def test_clock_on_the_recommended_recipe_validates_the_averaged_weights_and_disturbs_nothing(
     small_data, recommended_runs
 ):

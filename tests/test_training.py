@@ -23,15 +23,11 @@ from utils.lstm_classifier.taught import (
 )
 from utils.rows_as_a_sequence.taught import make_dataset
 
-#: The tests that read the session's shared fits (tests/conftest.py): one pytest-xdist process makes each fit once.
-SHARED_FITS = pytest.mark.xdist_group("fits_on_small_data")
-
 
 def accuracy_of(model, x, y):
     return float(np.mean(np.argmax(model.predict(x, verbose=0), axis=1) == y))
 
 
-@SHARED_FITS
 def test_recommended_warms_up_decays_to_zero_validates_and_keeps_the_averaged_weights(
     small_data, recommended_runs
 ):
@@ -55,7 +51,6 @@ def test_recommended_warms_up_decays_to_zero_validates_and_keeps_the_averaged_we
     assert history["val_accuracy"][-1] > 0.5  # and it learned the bright-row signal
 
 
-@SHARED_FITS
 def test_train_runs_the_original_recipe(original_run):
     # train(model, "original", ..., epochs=3): the original tutorial's recipe: plain Adam 1e-3, batches of 128,
     # no clipping, no average
@@ -114,7 +109,6 @@ def test_weights_are_saved_atomically(tmp_path, monkeypatch):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["sub"]  # no half-written file, no temp left
 
 
-@SHARED_FITS
 def test_saved_weights_leave_out_the_optimizer_state(tmp_path, original_run):
     import h5py
 
