@@ -223,8 +223,9 @@ def load_mnist(
 
     * Images are float32 scaled to [0, 1] (``dtype="float32"``) or the raw uint8 grey levels
       (``dtype="uint8"``); labels are int64 digits 0-9.
-    * Validation is the LAST ``validation_size`` images of the training file (as in the original
-      tutorial); the test set is the t10k file.
+    * Validation is the LAST ``validation_size`` images of the training file (the original tutorial's
+      TensorFlow loader took the first ones; the shipped weights were trained with this split); the test
+      set is the t10k file.
     * ``data_dir``: where the four IDX files are (raw or ``.gz``); default $MNIST_DATA_DIR, else the
       repo's ``data/mnist/``.
     * ``verify``: check each file's decompressed MD5 against the published digest. With
