@@ -32,6 +32,19 @@ def test_q1_batch_count_mistakes(answer, fragment, capsys):
     assert_wrong(ex.q1, answer, fragment, capsys)
 
 
+def test_q1_accepts_the_datasets_own_counts(capsys):
+    """``dataset.cardinality()`` gives each count as a 0-d tensor: the right numbers, so the right answer."""
+    import tensorflow as tf
+
+    x, y = np.zeros((55_000, 28, 28), np.float32), np.zeros(55_000, np.int64)
+    ds128 = tf.data.Dataset.from_tensor_slices((x, y)).batch(128)
+    ds256 = tf.data.Dataset.from_tensor_slices((x, y)).batch(256)
+    verdict, out = run_check(ex.q1, (ds128.cardinality(), ds256.cardinality()), capsys)
+    assert verdict is True and out.startswith("✓ Correct"), out
+    assert_wrong(ex.q1, (ds128.cardinality(), tf.constant(214.5)), "214.5 is not a whole number", capsys)
+    assert_wrong(ex.q1, (ds128.cardinality(), ds256), "not a BatchDataset", capsys)
+
+
 RIGHT_SHAPES = {"X_time_major": (28, 32, 28), "X_stacked": (896, 28), "H": (896, 64), "H_steps[0]": (32, 64)}
 
 

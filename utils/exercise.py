@@ -164,13 +164,32 @@ def mnist():
     return load_mnist()
 
 
+def _plain_number(answer):
+    """A 0-d array or tensor of numbers (``np.mean(...)`` kept as an array, ``dataset.cardinality()``) as the
+    Python number it holds; any other answer as it is."""
+    if isinstance(answer, (int, float, str, bytes)):
+        return answer
+    try:
+        array = np.asarray(answer)
+    except Exception:  # not array-like at all: the caller names its type
+        return answer
+    return array.item() if array.ndim == 0 and array.dtype.kind in "iuf" else answer
+
+
+def _a(answer):
+    """'a list', 'an EagerTensor': the article and the type name of ``answer``, for a message."""
+    name = type(answer).__name__.lstrip("_")  # tf.data's _BatchDataset: the name a student knows
+    return f"{'an' if name[:1].lower() in 'aeiou' else 'a'} {name}"
+
+
 def whole_number(answer, what):
     """``answer`` as an int, or WrongAnswer when it is not one whole number."""
-    if isinstance(answer, (bool, np.bool_)) or not isinstance(answer, (int, float, np.integer, np.floating)):
-        raise WrongAnswer(f"give {what} as one number (an int), not a {type(answer).__name__}.")
-    if not np.isfinite(answer) or answer != int(answer):
-        raise WrongAnswer(f"{answer} is not a whole number; {what} is.")
-    return int(answer)
+    value = _plain_number(answer)
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise WrongAnswer(f"give {what} as one number (an int), not {_a(answer)}.")
+    if not np.isfinite(value) or value != int(value):
+        raise WrongAnswer(f"{value} is not a whole number; {what} is.")
+    return int(value)
 
 
 def pair(answer, what):
@@ -182,14 +201,12 @@ def pair(answer, what):
 
 def share(answer, what):
     """``answer`` as one float, or WrongAnswer when it is not one number."""
-    if isinstance(answer, (bool, np.bool_)) or not isinstance(answer, (int, float, np.integer, np.floating)):
-        value = np.asarray(answer).item() if np.ndim(answer) == 0 else None
-        if isinstance(value, (int, float)) and not isinstance(value, bool):
-            return float(value)  # a 0-d array, e.g. np.mean(...) kept as an array
-        raise WrongAnswer(f"give {what} as one number (a float), not a {type(answer).__name__}.")
-    if not np.isfinite(answer):
-        raise WrongAnswer(f"{answer} is not a share; {what} is a number between 0 and 1.")
-    return float(answer)
+    value = _plain_number(answer)
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise WrongAnswer(f"give {what} as one number (a float), not {_a(answer)}.")
+    if not np.isfinite(value):
+        raise WrongAnswer(f"{value} is not a share; {what} is a number between 0 and 1.")
+    return float(value)
 
 
 def call(function, *args, returns="the array", **kwargs):
