@@ -57,6 +57,55 @@ def test_q1_row_model_mistakes(function, fragment, capsys):
     assert_wrong(ex.q1, function, fragment, capsys)
 
 
+def _relu_projection(recurrent_layer, units=128):
+    rows = keras.Input(shape=(28, 28))
+    projected = keras.layers.Dense(units, activation="relu")(rows)
+    return keras.Model(rows, keras.layers.Dense(10)(recurrent_layer(units)(projected)))
+
+
+def _average_of_all_outputs(recurrent_layer, units=128):
+    rows = keras.Input(shape=(28, 28))
+    outputs = recurrent_layer(units, return_sequences=True)(keras.layers.Dense(units)(rows))
+    return keras.Model(rows, keras.layers.Dense(10)(keras.layers.GlobalAveragePooling1D()(outputs)))
+
+
+def _time_distributed(recurrent_layer, units=128):
+    rows = keras.Input(shape=(28, 28))
+    projected = keras.layers.TimeDistributed(keras.layers.Dense(units))(rows)
+    return keras.Model(rows, keras.layers.Dense(10)(recurrent_layer(units)(projected)))
+
+
+def _any_length(recurrent_layer, units=128):
+    rows = keras.Input(shape=(None, 28))  # steps=None, as notebook 03 teaches for build_row_lstm
+    return keras.Model(rows, keras.layers.Dense(10)(recurrent_layer(units)(keras.layers.Dense(units)(rows))))
+
+
+@pytest.mark.parametrize(
+    ("function", "fragment"),
+    [
+        (_relu_projection, "the input projection applies relu; keep it linear"),
+        (_average_of_all_outputs, "returns its output at every row (return_sequences=True)"),
+    ],
+    ids=["relu-projection", "average-of-all-outputs"],
+)
+def test_q1_same_shapes_and_counts_but_another_model_is_refused(function, fragment, capsys):
+    """Same output shape and parameter count as the solution: the check compares what the models compute."""
+    function.__name__ = "build_row_model"
+    assert function(keras.layers.GRU).count_params() == ex.build_row_model(keras.layers.GRU).count_params()
+    assert_wrong(ex.q1, function, fragment, capsys)
+
+
+@pytest.mark.parametrize("function", [_time_distributed, _any_length], ids=["time-distributed", "any-length"])
+def test_q1_the_same_model_written_another_way_passes(function, capsys):
+    function.__name__ = "build_row_model"
+    verdict, out = run_check(ex.q1, function, capsys)
+    assert verdict is True and out.startswith("✓ Correct"), out
+
+
+def test_q1_a_built_model_instead_of_the_function_is_named(capsys):
+    assert_wrong(ex.q1, ex.build_row_model(keras.layers.LSTM), "pass build_row_model itself", capsys)
+
+
 def test_q1_the_parameter_counts_of_the_correct_message():
     counts = {name: ex.build_row_model(getattr(keras.layers, name)).count_params() for name in NAMES}
     assert counts == {"SimpleRNN": 37_898, "GRU": 104_074, "LSTM": 136_586}

@@ -55,7 +55,24 @@ def _parameter_count(name):
     return build_row_model(getattr(keras.layers, name)).count_params()
 
 
+def _same_function(model, name):
+    """Does ``model`` compute what the solution's model with ``keras.layers.<name>`` computes, given the same
+    weights? None when its weights have other shapes (so they cannot be the same ones)."""
+    reference = build_row_model(getattr(keras.layers, name))
+    weights = model.get_weights()
+    if [w.shape for w in weights] != [w.shape for w in reference.get_weights()]:
+        return None
+    reference.set_weights(weights)
+    rows = np.random.default_rng(0).uniform(0, 1, size=(4, 28, 28)).astype("float32")
+    return np.allclose(model(rows), reference(rows), atol=1e-5)
+
+
 def _check_q1(student_build_row_model):
+    if isinstance(student_build_row_model, keras.Model):
+        raise WrongAnswer(
+            "this is a model, not the function that builds one: pass build_row_model itself (its name, no "
+            "parentheses); the check calls it with each recurrent layer class."
+        )
     for name in _RECURRENT_NAMES:
         model = call(student_build_row_model, getattr(keras.layers, name), returns="the model")
         where = f"build_row_model(keras.layers.{name})"
@@ -74,7 +91,8 @@ def _check_q1(student_build_row_model):
             )
         if recurrent[0].units != 128:
             raise WrongAnswer(f"{where}: the {name} has {recurrent[0].units} units; the series uses 128.")
-        if tuple(model.input_shape[1:]) != (28, 28):
+        steps, features = tuple(model.input_shape[1:]) if len(model.input_shape) == 3 else (0, 0)
+        if steps not in (28, None) or features != 28:  # steps=None: any length, as build_row_lstm allows
             raise WrongAnswer(
                 f"{where}: the input is {model.input_shape}; expected (None, 28, 28), 28 rows of 28."
             )
@@ -93,8 +111,31 @@ def _check_q1(student_build_row_model):
                 f"{where}: the last layer applies {last.activation.__name__}; give logits (no activation), "
                 "since fit_original's loss has from_logits=True."
             )
+        # Judged by what the model computes, however it is spelled (TimeDistributed(Dense), Input((None, 28))):
+        # with the solution's weights it must give the solution's logits.
+        same = _same_function(model, name)
+        if same:
+            continue
+        if getattr(recurrent[0], "return_sequences", False):
+            raise WrongAnswer(
+                f"{where}: the {name} returns its output at every row (return_sequences=True), and the "
+                "classifier reads something made of all of them; keep return_sequences=False (the default), "
+                "so that the last output alone reaches Dense(10), as in build_row_lstm."
+            )
         before = model.layers[: model.layers.index(recurrent[0])]
-        if not any(isinstance(layer, keras.layers.Dense) for layer in before):
+        squashing = [
+            layer.activation.__name__
+            for layer in before
+            if getattr(layer, "activation", None) is not None and layer.activation.__name__ != "linear"
+        ]
+        if squashing:
+            raise WrongAnswer(
+                f"{where}: the input projection applies {squashing[0]}; keep it linear, Dense(128) with no "
+                "activation, as build_row_lstm does, so that only the recurrent layer differs."
+            )
+        if not any(
+            layer.weights for layer in before
+        ):  # no Dense (however wrapped) ahead of the recurrent layer
             raise WrongAnswer(
                 f"{where}: the rows go straight into the {name}, without the input projection; put "
                 "Dense(128) on the rows first, as build_row_lstm does, so that only the recurrent layer "
@@ -104,6 +145,11 @@ def _check_q1(student_build_row_model):
             raise WrongAnswer(
                 f"{where}: {model.count_params():,} parameters, expected {_parameter_count(name):,}."
             )
+        raise WrongAnswer(
+            f"{where}: with the same weights, its logits differ from build_row_lstm's with a {name} in the "
+            "LSTM's place: a linear Dense(128) on every row, the recurrent layer's last output, a linear "
+            "Dense(10)."
+        )
 
 
 q1 = Exercise(
