@@ -231,6 +231,7 @@ def test_q2_the_verdict_says_what_the_students_numbers_show(accuracies, budget, 
         ("no-mask", "no mask reaches the LSTM"),
         ("new-layers", "reuse the trained layers"),
         ("a-layer", "keras.Model"),
+        ("softmax-appended", "probabilities (a softmax at the end); return the logits"),
     ],
 )
 @on_one_process("03.q3")  # with the test of its solution: the same reference predictions
@@ -240,6 +241,9 @@ def test_q3_masking_mistakes(mistake, fragment, capsys):
             return model
         if mistake == "a-layer":
             return keras.layers.Masking(mask_value=0.0)
+        if mistake == "softmax-appended":  # the solution, then a softmax: the trained layers, no new weights
+            masked = ex.masked_row_lstm(model)
+            return keras.Model(masked.input, keras.layers.Softmax()(masked.output))
         rows = keras.Input(shape=(None, 28))
         x = keras.layers.Masking(mask_value=0.0)(rows)
         x = keras.layers.LSTM(128)(keras.layers.Dense(128)(x))
@@ -256,7 +260,12 @@ def test_q4_masked_accuracy_mistakes(capsys):
     # What the correct message says, measured: padding no longer matters, whole images lose accuracy.
     assert masked[0] == masked[1] and masked[2] < unmasked[2] - 0.01
     assert all(f"{value:.3f}" in ex.q4.correct for value in (masked[0], unmasked[2]))
-    assert_wrong(ex.q4, unmasked, "without the mask", capsys)
+    assert_wrong(
+        ex.q4,
+        unmasked,
+        "without the mask; measure the masked model, masked = masked_row_lstm(shipped_model)",
+        capsys,
+    )
     assert_wrong(ex.q4, (masked[1], masked[0] + 0.01, masked[2]), "back-padded 25 rows", capsys)
     assert_wrong(ex.q4, (masked[0] + 0.01, masked[1], masked[2]), "front-padded 25 rows", capsys)
     assert_wrong(ex.q4, tuple(100 * a for a in masked), "not a percentage", capsys)

@@ -401,6 +401,12 @@ def _check_q3(student_masked_row_lstm):
             ) from None
         if np.allclose(given, _predictions(masked=True)[what], atol=1e-4):
             continue
+        logits = _predictions(masked=True)[what]
+        if given.shape == logits.shape and np.allclose(given, keras.ops.softmax(logits), atol=1e-4):
+            raise WrongAnswer(
+                f"on {what} it gives the masked model's probabilities (a softmax at the end); return the "
+                'logits, as the trained model does: end with model.get_layer("logits").'
+            )
         if np.allclose(given, _predictions(masked=False)[what], atol=1e-4):
             raise WrongAnswer(
                 f"on {what} it answers exactly as the model without a mask: no mask reaches the LSTM. Put "
@@ -469,7 +475,10 @@ def _check_q4(answer):
     if close(given, reference):
         return
     if close(given, _accuracies(masked=False)):
-        raise WrongAnswer("these are the model's accuracies without the mask; use masked_row_lstm(model).")
+        raise WrongAnswer(
+            "these are the shipped model's accuracies without the mask; measure the masked model, "
+            "masked = masked_row_lstm(shipped_model)."
+        )
     if close(given, (reference[1], reference[0], reference[2])):
         raise WrongAnswer(f"the first two are swapped; the order is {what}.")
     wrong = [label for label, x, y in zip(what[1:-1].split(", "), given, reference) if abs(x - y) >= 5e-4]
