@@ -175,3 +175,13 @@ def test_q4_the_answer_is_the_count_in_the_correct_message(capsys):
     for answer in (29, 29.0, np.int64(29)):
         verdict, out = run_check(ex.q4, answer, capsys)
         assert verdict is True and "29 units" in out, out
+
+
+def test_q4_rounding_cannot_move_a_unit_across_the_line():
+    """A student who computes the gates in float64, or in another order, gets the same count: every unit's share
+    of open (image, row) pairs lies at least 10 pairs away from one half, and rounding moves a gate across 0.9
+    in a few pairs at most (the test above: within 5 between two float32 computations)."""
+    mnist = ex.q4.inputs()["mnist"]
+    pairs = int(np.sum(mnist.y_val == 8)) * 28
+    shares = ex._gate_open_shares("val", 8)["f"]
+    assert np.abs(shares - 0.5).min() * pairs >= 10
