@@ -453,3 +453,49 @@ def test_plots_reject_mismatched_inputs(images, states):
         figures.plot_gates(images[0], {"i": states["i"][0]}, "x")
     with pytest.raises(ValueError, match="rows - band"):
         figures.plot_occlusion(images[:2], np.zeros((2, STEPS - 3)), 3, ["a", "b"])
+
+
+def test_new_section_figures_have_titles_and_labels(model, images, states):
+    labels = np.arange(BATCH) % 3
+    titles = [f"image {k}" for k in range(BATCH)]
+    kernel = model.get_layer("logits").get_weights()[0]
+    silenced = [0, 4, 8]
+    drawn = [
+        figures.plot_states(
+            images[:2], states["h"][:2], states["c"][:2], titles[:2], peak_time_order(states["h"][:2])
+        ),
+        figures.plot_unit_traces({k: states[k][:2] for k in "hcifo"}, [0, 3], labels[:2], titles[:2]),
+        figures.plot_readout(kernel, np.arange(UNITS), silenced, [0.9, 0.8, 0.5], np.full((3, 3), 0.85)),
+    ]
+    for fig in drawn:
+        assert_titled_and_labelled(fig)
+    assert drawn[0].axes[1].get_xlabel() == "unit (one order for all digits)"
+
+
+def test_state_heatmaps_share_one_colour_scale_for_c_across_digits(images, states):
+    cell = np.stack([states["c"][0], 5 * states["c"][0]])  # the second digit's c five times larger
+    fig = figures.plot_states(images[:2], states["h"][:2], cell, ["small", "large"])
+    limits = [fig.axes[i].get_images()[0].get_clim() for i in (2, 5)]  # c panels of the two digits
+    assert limits[0] == limits[1]
+
+
+def test_unit_traces_refuse_states_without_a_gate(states):
+    with pytest.raises(ValueError, match="states lacks 'o'"):
+        figures.plot_unit_traces({k: states[k] for k in "hcif"}, [0], [0] * BATCH, ["x"] * BATCH)
+
+
+def test_accuracy_without_units_silences_their_terms(model, states):
+    from utils.inside_the_lstm.taught import accuracy_without_units
+
+    readout = model.get_layer("logits")
+    kernel, bias = readout.get_weights()
+    final = states["h"][:, -1]
+    labels = np.argmax(final @ kernel + bias, axis=1)  # the readout's own answers: accuracy 1 with every unit
+    assert accuracy_without_units(readout, final, labels, []) == 1.0
+    silenced = [0, 5, 7]
+    zeroed = final.copy()
+    zeroed[:, silenced] = 0
+    expected = np.mean(np.argmax(zeroed @ kernel + bias, axis=1) == labels)
+    assert accuracy_without_units(readout, final, labels, silenced) == pytest.approx(expected)
+    all_silenced = accuracy_without_units(readout, final, labels, np.arange(kernel.shape[0]))
+    assert all_silenced == np.mean(np.argmax(bias) == labels)  # only the biases are left

@@ -59,10 +59,11 @@ def _symmetric_limit(values, percentile=99.5):
 def plot_states(images, hidden, cell, titles, orders=None):
     """Digit | h_t heatmap | c_t heatmap, one row of panels per digit (notebook 04, section 1).
 
-    ``images`` (n, 28, 28), ``hidden`` and ``cell`` (n, steps, units), ``titles`` n strings,
-    ``orders`` an optional (n, units) unit order per digit (e.g. ``peak_time_order``); the unit axis is
-    then "units sorted by peak time". h is in [-1, 1]; c is unbounded, so its colour limit is set from
-    the digit's own values.
+    ``images`` (n, 28, 28), ``hidden`` and ``cell`` (n, steps, units), ``titles`` n strings. ``orders``: None
+    (units in their index order), one order (units,) shared by every digit (e.g. ``peak_time_order`` of all
+    of them), or one order per digit (n, units). Each quantity has one colour scale for all the digits, so
+    that two digits' panels can be compared: h is in [-1, 1]; c is unbounded, so its limit is set from the
+    values of all the digits shown.
     """
     images = _check(images, 3, "images (n, rows, cols)", "plot_states")
     hidden = _check(hidden, 3, "hidden states (n, steps, units)", "plot_states")
@@ -73,14 +74,22 @@ def plot_states(images, hidden, cell, titles, orders=None):
             f"plot_states: images {images.shape}, hidden {hidden.shape}, cell {cell.shape} and "
             f"{len(titles)} titles must describe the same n digits"
         )
-    unit_label = "unit" if orders is None else "unit (sorted by peak time)"
-    orders = np.tile(np.arange(units), (n, 1)) if orders is None else np.asarray(orders)
+    if orders is None:
+        unit_label, orders = "unit (index order)", np.tile(np.arange(units), (n, 1))
+    elif np.ndim(orders) == 1:
+        unit_label, orders = "unit (one order for all digits)", np.tile(np.asarray(orders), (n, 1))
+    else:
+        unit_label, orders = "unit (this digit's own order)", np.asarray(orders)
+    if orders.shape != (n, units):
+        raise ValueError(
+            f"plot_states: orders must be (units,) or (n, units) = ({n}, {units}), got {orders.shape}"
+        )
+    c_limit = _symmetric_limit(cell)  # one scale for every digit's c
     fig, axes = plt.subplots(
         n, 3, figsize=(11, 2.9 * n), squeeze=False, gridspec_kw={"width_ratios": [1, 3.2, 3.2]}
     )
     for row, (ax_img, ax_h, ax_c) in enumerate(axes):
         _digit_panel(ax_img, images[row], titles[row])
-        c_limit = _symmetric_limit(cell[row])
         for ax, values, limit, name in (
             (ax_h, hidden[row], 1.0, "hidden state $h_t$"),
             (ax_c, cell[row], c_limit, "cell state $c_t$"),
@@ -98,6 +107,105 @@ def plot_states(images, hidden, cell, titles, orders=None):
             ax.set_ylabel("rows read t")
             ax.set_title(f"{name}, {titles[row]}")
             fig.colorbar(shown, ax=ax, fraction=0.05, pad=0.02).set_label(name.split(" $")[0])
+    fig.tight_layout()
+    return fig
+
+
+#: Line styles of the digits in the unit traces: a marker per digit besides its class colour, so that the
+#: lines stay apart in greyscale and for colour-blind readers.
+_DIGIT_MARKERS = ("o", "s", "^", "D", "v", "P")
+
+
+def plot_unit_traces(states, units, labels, titles):
+    """One row of panels per unit: its cell state c_t, its h_t with the output gate o_t, and its forget and
+    input gates f_t, i_t, over the rows of several digits, one line per digit (notebook 04, section 2).
+
+    ``states``: dict with "h", "c", "i", "f", "o" arrays (n, steps, units); ``units``: the unit indices to
+    follow (2-3 fit a page); ``labels``: the n digits' classes (for their colours); ``titles``: n names.
+    """
+    for key in "hcifo":
+        if key not in states:
+            raise ValueError(f"plot_unit_traces: states lacks {key!r}; states_and_gates keeps it by default")
+    n, steps, _ = _check(states["h"], 3, "states (n, steps, units)", "plot_unit_traces").shape
+    if len(labels) != n or len(titles) != n or n > len(_DIGIT_MARKERS):
+        raise ValueError(
+            f"plot_unit_traces: {n} digits (at most {len(_DIGIT_MARKERS)}) need as many labels and titles"
+        )
+    rows = np.arange(steps)  # positions 0..27, labelled as rows 1..28 by _step_ticks
+    fig, axes = plt.subplots(len(units), 3, figsize=(11, 2.9 * len(units)), squeeze=False)
+    for (ax_c, ax_h, ax_g), unit in zip(axes, units):
+        for d in range(n):
+            style = {"color": CLASS_COLOURS[labels[d]], "marker": _DIGIT_MARKERS[d], "markevery": 3, "ms": 4}
+            ax_c.plot(rows, states["c"][d, :, unit], lw=1.6, label=titles[d], **style)
+            ax_h.plot(rows, states["h"][d, :, unit], lw=1.6, **style)
+            ax_h.plot(rows, states["o"][d, :, unit], lw=0.9, ls=":", color=style["color"])
+            ax_g.plot(rows, states["f"][d, :, unit], lw=1.6, **style)
+            ax_g.plot(rows, states["i"][d, :, unit], lw=0.9, ls="--", color=style["color"])
+        ax_c.axhline(0, color="0.6", lw=0.8)
+        ax_c.set(title=f"unit {unit}: cell state $c_t$", ylabel="value")
+        ax_h.set(
+            title=f"unit {unit}: $h_t$ (solid), output gate $o_t$ (dotted)",
+            ylabel="value",
+            ylim=(-1.05, 1.05),
+        )
+        ax_g.set(
+            title=f"unit {unit}: forget $f_t$ (solid), input $i_t$ (dashed)",
+            ylabel="gate",
+            ylim=(-0.03, 1.03),
+        )
+    for ax in axes.flat:
+        ax.set_xlabel("rows read t")
+        _step_ticks(ax, steps, "x")
+    axes[0, 0].legend(fontsize=8, loc="best")
+    fig.tight_layout()
+    return fig
+
+
+def plot_readout(kernel, order, removed, accuracy_top, accuracy_random, chance=0.1):
+    """What the output layer reads: its weights per class and unit (left), and the test accuracy when units
+    are silenced, the ones it uses most against as many random ones (right). Notebook 04, section 5.
+
+    ``kernel`` (units, classes): the output layer's weights; ``order`` (units,): the unit order of the
+    heatmap; ``removed``: the numbers of units silenced, k; ``accuracy_top`` (len(removed),): with the k
+    most used silenced; ``accuracy_random`` (draws, len(removed)): with k random units silenced, per draw.
+    """
+    kernel = _check(kernel, 2, "the output layer's kernel (units, classes)", "plot_readout")
+    accuracy_random = _check(accuracy_random, 2, "accuracies (draws, len(removed))", "plot_readout")
+    fig, (ax_w, ax_a) = plt.subplots(1, 2, figsize=(11, 3.8), gridspec_kw={"width_ratios": [1.6, 1]})
+    limit = _symmetric_limit(kernel, 100)
+    shown = ax_w.imshow(
+        kernel[order].T, cmap=_SIGNED, vmin=-limit, vmax=limit, aspect="auto", interpolation="nearest"
+    )
+    ax_w.set_yticks(range(kernel.shape[1]))
+    ax_w.set(
+        xlabel="unit (most used first)", ylabel="class", title="Output layer: weight of each unit's $h_{28}$"
+    )
+    fig.colorbar(shown, ax=ax_w, fraction=0.04, pad=0.02).set_label("weight")
+    removed = np.asarray(removed)
+    ax_a.plot(removed, accuracy_top, "o-", color="#D55E00", label="the k most used units")
+    ax_a.plot(
+        removed,
+        accuracy_random.mean(axis=0),
+        "s--",
+        color="#0072B2",
+        label=f"k random units (mean of {len(accuracy_random)})",
+    )
+    ax_a.fill_between(
+        removed,
+        accuracy_random.min(axis=0),
+        accuracy_random.max(axis=0),
+        color="#0072B2",
+        alpha=0.2,
+        label="random: lowest to highest",
+    )
+    ax_a.axhline(chance, color="0.5", lw=1, ls=":", label=f"chance ({chance:g})")
+    ax_a.set(
+        xlabel=f"units silenced, k (of {kernel.shape[0]})",
+        ylabel="test accuracy",
+        ylim=(0, 1.02),
+        title="Silencing units before the readout",
+    )
+    ax_a.legend(fontsize=8, loc="lower left")
     fig.tight_layout()
     return fig
 

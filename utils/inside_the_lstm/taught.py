@@ -118,6 +118,16 @@ def selectivity(class_means):
     return class_means - others
 
 
+def accuracy_without_units(output_layer, final_states, labels, silenced):
+    """Accuracy of the readout ``output_layer`` on ``final_states`` (n, units) when the units in ``silenced``
+    are switched off: their h_28 set to 0, so that they add nothing to any logit."""
+    kernel, bias = output_layer.get_weights()
+    kept = np.ones(kernel.shape[0], dtype=bool)
+    kept[np.asarray(silenced, dtype=int)] = False
+    logits = (final_states * kept) @ kernel + bias
+    return float(np.mean(np.argmax(logits, axis=1) == labels))
+
+
 def saliency(model, images, class_index=None):
     """Gradient of a class's logit with respect to every input pixel: (n, rows, cols), like images.
 
