@@ -91,12 +91,24 @@ def test_answers_of_the_wrong_kind_give_a_message_not_a_traceback(name, exercise
 
 
 @pytest.mark.parametrize(("name", "exercise"), EXERCISES)
-def test_hint_and_solution_print_code(name, exercise, capsys):
+def test_hints_in_steps_and_solution_print_code(name, exercise, capsys):
+    """hint() is a nudge, hint(2) says more; the nudge is shorter than the last hint and gives away less."""
+    assert len(exercise.hints) >= 2
     exercise.hint()
-    hint = capsys.readouterr().out
+    nudge = capsys.readouterr().out
+    assert nudge.startswith(f"Hint 1 of {len(exercise.hints)}: ") and nudge.rstrip().endswith(
+        "(more: hint(2))"
+    )
+    exercise.hint(len(exercise.hints))
+    last = capsys.readouterr().out
+    assert "(more:" not in last and len(last) > len(nudge) > 40
+    exercise.hint(0)
+    assert (
+        capsys.readouterr().out
+        == f"There are {len(exercise.hints)} hints: hint(1) to hint({len(exercise.hints)}).\n"
+    )
     exercise.solution()
     printed = capsys.readouterr().out
-    assert hint.startswith("Hint: ") and len(hint) > 40
     assert printed == f"Solution:\n\n{exercise.solution_code()}\n"
     assert f"def {exercise.solution_function.__name__}(" in printed
 
@@ -150,3 +162,59 @@ def test_a_wrong_answer_prints_the_checks_message_and_a_right_one_what_it_measur
 def test_an_exercise_needs_a_real_solution_function():
     with pytest.raises(TypeError, match="solution a function"):
         Exercise(print, solution="answer = 1", correct="-", hint="-")
+
+
+def test_progress_shows_which_questions_pass(capsys):
+    from utils.loading_mnist import exercises as ex
+
+    saved = {name: q.passed for name, q in exercises_of(ex).items()}
+    try:
+        for q in exercises_of(ex).values():
+            q.passed = None
+        run_check(ex.q1, 7_840_016, capsys)  # right
+        run_check(ex.q2, 12, capsys)  # wrong
+        ex.progress()
+        assert capsys.readouterr().out == (
+            "q1: ✓ passed\nq2: ✗ not yet\nq3: · not checked yet\nq4: · not checked yet\n1 of 4 pass\n"
+        )
+    finally:
+        for name, q in exercises_of(ex).items():
+            q.passed = saved[name]
+
+
+def test_in_jupyter_a_verdict_is_coloured_html_with_the_same_plain_text(monkeypatch, capsys):
+    import IPython.display
+
+    from utils import exercise as machinery
+
+    shown = []
+    monkeypatch.setattr(machinery, "_in_jupyter", lambda: True)
+    monkeypatch.setattr(IPython.display, "display", lambda data, raw: shown.append(data))
+    machinery.show("✗ 3 < 4 & more", passed=False)
+    machinery.show("✓ Correct: yes", passed=True)
+    assert capsys.readouterr().out == ""
+    assert [data["text/plain"] for data in shown] == ["✗ 3 < 4 & more", "✓ Correct: yes"]
+    assert "#D55E00" in shown[0]["text/html"] and "3 &lt; 4 &amp; more" in shown[0]["text/html"]
+    assert "#009E73" in shown[1]["text/html"]
+
+
+def test_a_slow_check_says_what_it_computes_on_its_first_run(capsys):
+    slow = Exercise(
+        lambda answer: None, solution=solution_source, correct="c", hint="h", nudge="n", working="Checking: x"
+    )
+    slow.check(1)
+    assert capsys.readouterr().out == "… Checking: x\n✓ Correct: c\n"
+    slow.check(1)
+    assert capsys.readouterr().out == "✓ Correct: c\n"
+
+
+def test_solutions_name_the_earlier_exercise_left_undone(capsys):
+    from utils.lstm_classifier import exercises as ex03
+
+    def build_row_model(recurrent_layer):  # exercise 1 left as the placeholder
+        ...
+
+    assert ex03.train_row_models(build_row_model, None, 42, 10, 1) is None
+    assert "write it first (exercise 1)" in capsys.readouterr().out
+    assert ex03.masked_accuracies(lambda model: None, None, None) is None
+    assert "write it first (exercise 3)" in capsys.readouterr().out

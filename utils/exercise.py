@@ -6,8 +6,12 @@ module-level ``q1``, ``q2``, ... objects of :class:`Exercise`. In a notebook::
 
     answer = ...  # your answer
     ex.q1.check(answer)  # prints "✓ Correct: ..." or "✗ <what is wrong>"; the verdict is in ex.q1.passed
-    ex.q1.hint()  # prints a hint
+    ex.q1.hint()  # prints a first hint, a nudge; ex.q1.hint(2) prints more
     ex.q1.solution()  # prints the reference solution, as code
+    ex.progress()  # which questions pass
+
+In Jupyter a verdict shows as coloured HTML (green ✓, vermilion ✗, the symbol says it too); elsewhere, and in
+the text a notebook keeps for other viewers, it is the same plain text.
 
 **The solution is real code, written once.** It is a function of the companion module, linted like any other
 code, and it is three things at once: what ``solution()`` prints (its source, with the imports it uses), the
@@ -31,6 +35,7 @@ import ast
 import functools
 import inspect
 import sys
+from html import escape as html_escape
 
 import numpy as np
 
@@ -46,21 +51,26 @@ class NotAnswered(WrongAnswer):
 
 
 class Exercise:
-    """One exercise: ``check(answer)``, ``hint()``, ``solution()``.
+    """One exercise: ``check(answer)``, ``hint(level)``, ``solution()``.
 
     checker: a function of the answer that returns when it is right (optionally a sentence on what it
     measured, printed before ``correct``) and raises ``WrongAnswer`` (or ``NotAnswered``) with a specific
     message when it is not. solution: the reference solution, a function of the companion module (see the
     module's docstring). inputs: for an answer that is a value, a function returning ``{name: value}`` of
     the notebook variables the solution takes; None when the answer is a function. correct: one line on why
-    the result matters, printed after "✓ Correct:". hint: a nudge, printed by ``hint()``.
+    the result matters, printed after "✓ Correct:". nudge: the first hint, which points the way without
+    giving it; hint: the next (a string), or the next ones in steps, the most detailed last. working: for a check whose first run takes seconds (it
+    computes its reference), what it does then, printed before it starts.
     """
 
-    def __init__(self, checker, *, solution, correct, hint, inputs=None):
+    def __init__(self, checker, *, solution, correct, hint, nudge=None, inputs=None, working=None):
         if not callable(checker) or not inspect.isfunction(solution):
             raise TypeError("Exercise: checker must be callable and solution a function of the module")
+        hints = ((nudge,) if nudge is not None else ()) + ((hint,) if isinstance(hint, str) else tuple(hint))
+        if not hints or not all(isinstance(h, str) and h.strip() for h in hints):
+            raise TypeError("Exercise: hint must be a non-empty string or a sequence of them")
         self.checker, self.solution_function, self.inputs = checker, solution, inputs
-        self.correct, self.hint_text = correct, hint.strip()
+        self.correct, self.hints, self.working = correct, tuple(h.strip() for h in hints), working
         self.passed = None  # True / False after check(): was the last answer right?
 
     @property
@@ -75,11 +85,13 @@ class Exercise:
         return self.solution_function(**self.inputs())
 
     def check(self, answer):
-        """Print whether ``answer`` is right ("✓ Correct: ...") or what is wrong ("✗ ...").
+        """Show whether ``answer`` is right ("✓ Correct: ...") or what is wrong ("✗ ...").
 
         The verdict is kept in ``passed`` (True / False); ``check`` itself returns nothing, so a notebook
         cell shows only the message.
         """
+        if self.working is not None and self.passed is None:  # the first check computes the reference
+            print(f"… {self.working}", flush=True)
         self.passed = False
         try:
             if answer is ... or answer is None:
@@ -87,20 +99,27 @@ class Exercise:
                 raise NotAnswered(f"replace the `...` with your {what}.")
             measured = self.checker(answer)  # a check may return what it measured, to show with the verdict
         except NotAnswered as problem:
-            print(f"✗ Not answered yet: {problem}")
+            show(f"✗ Not answered yet: {problem}", passed=False)
             return
         except WrongAnswer as problem:
-            print(f"✗ {problem}")
+            show(f"✗ {problem}", passed=False)
             return
         except Exception as problem:  # an answer of a kind the check did not foresee: still no traceback
-            print(f"✗ This answer could not be checked ({type(problem).__name__}: {problem}).")
+            show(f"✗ This answer could not be checked ({type(problem).__name__}: {problem}).", passed=False)
             return
-        print(f"✓ Correct: {measured + ' ' if isinstance(measured, str) else ''}{self.correct}")
         self.passed = True
+        show(f"✓ Correct: {measured + ' ' if isinstance(measured, str) else ''}{self.correct}", passed=True)
 
-    def hint(self):
-        """Print a hint."""
-        print(f"Hint: {self.hint_text}")
+    def hint(self, level=1):
+        """Print hint number ``level``: 1 is a nudge, the last one says the most."""
+        count = len(self.hints)
+        if isinstance(level, bool) or not isinstance(level, int) or not 1 <= level <= count:
+            steps = "hint()" if count == 1 else f"hint(1) to hint({count})"
+            print(f"There {'is' if count == 1 else 'are'} {count} hint{'s' * (count > 1)}: {steps}.")
+            return
+        more = f" (more: hint({level + 1}))" if level < count else ""
+        label = "Hint" if count == 1 else f"Hint {level} of {count}"
+        print(f"{label}: {self.hints[level - 1]}{more}")
 
     def solution_code(self):
         """The reference solution as code to read or paste: the imports it uses, the function, and for an
@@ -110,6 +129,48 @@ class Exercise:
     def solution(self):
         """Print the reference solution, as code to read or paste."""
         print(f"Solution:\n\n{self.solution_code()}")
+
+
+def _in_jupyter():
+    """Is this code running in a Jupyter kernel (where HTML is displayed)?"""
+    ipython = sys.modules.get("IPython")
+    shell = ipython.get_ipython() if ipython is not None else None
+    return shell is not None and hasattr(shell, "kernel")
+
+
+#: Okabe-Ito colours, told apart by colour-blind readers too; the ✓ or ✗ says it without colour.
+_VERDICT_COLOURS = {True: "#009E73", False: "#D55E00"}
+
+
+def show(text, passed):
+    """A verdict: coloured HTML in Jupyter (with the same plain text for other viewers), else printed."""
+    if not _in_jupyter():
+        print(text)
+        return
+    from IPython.display import display  # only in a kernel, where IPython is there
+
+    colour = _VERDICT_COLOURS[bool(passed)]
+    html = (
+        f'<div style="border-left: 4px solid {colour}; padding: 2px 8px; white-space: pre-wrap">'
+        f'<span style="color: {colour}; font-weight: bold">{html_escape(text[:1])}</span>'
+        f"{html_escape(text[1:])}</div>"
+    )
+    display({"text/plain": text, "text/html": html}, raw=True)
+
+
+def progress_of(module_name):
+    """A ``progress()`` for a companion's exercises module: ``progress = progress_of(__name__)``."""
+
+    def progress():
+        """Which of this notebook's exercises pass (✓), failed their last check (✗) or are not checked yet."""
+        marks = {True: "✓ passed", False: "✗ not yet", None: "· not checked yet"}
+        questions = exercises_of(sys.modules[module_name])
+        for name, exercise in questions.items():
+            print(f"{name}: {marks[exercise.passed]}")
+        done = sum(exercise.passed is True for exercise in questions.values())
+        print(f"{done} of {len(questions)} pass")
+
+    return progress
 
 
 @functools.cache

@@ -10,7 +10,7 @@ import functools
 
 import numpy as np
 
-from utils.exercise import Exercise, WrongAnswer, call, share, whole_number
+from utils.exercise import Exercise, WrongAnswer, call, progress_of, share, whole_number
 from utils.exercise import mnist as shipped_mnist
 from utils.inside_the_lstm.taught import (
     gate_saturation,
@@ -134,9 +134,11 @@ q1 = Exercise(
     correct="39 % of the 530 validation 1s (208) are answered '1' from row 1 on, against 50 % of the test "
     "1s: the finding holds, but its size depends on the sample (the validation 1s settle after a median "
     "of 8 rows, the test 1s after 1). Check a number on fresh data before you quote it.",
+    nudge="Section 3 found the settle steps of the test images: do the same for the validation 1s.",
     hint="Compute h_t for mnist.x_val as for the test set (states_and_gates(model, mnist.x_val, lstm_unroll, "
     'keep=("h",)) or build_inspection_model(model)), then step_probabilities and settle_step, as in '
     "section 3. Keep the validation 1s (mnist.y_val == 1) and take the mean of settle == 1.",
+    working="Checking: the first check computes the hidden states of the 5,000 validation images (10-20 s on 2 CPU cores; later checks reuse them)...",
 )
 
 
@@ -210,9 +212,11 @@ q2 = Exercise(
     correct="on the validation set, 9 of the 10 classes keep the most selective unit they have on the test "
     "set; the 2's is unit 29 instead of 15 (its lead over the runner-up is small on both sets). The "
     "shared units stay shared: 117 for 0 and 5, 72 for 4 and 9.",
+    nudge="Section 5's selectivity, computed from the validation images' final states instead of the test images'.",
     hint="As in section 5, with the validation images: the final states h_28 (h[:, -1]) of mnist.x_val, "
     "their mean per class with mnist.y_val, shape (10, 128), then selectivity(class_means) and the argmax "
     "over the units (axis=1).",
+    working="Checking: the first check computes the hidden states of the 5,000 validation images (10-20 s on 2 CPU cores; later checks reuse them)...",
 )
 
 
@@ -318,6 +322,7 @@ q3 = Exercise(
     correct="the first row at which the model is confident, 0 when it never is. Applied to the test set, "
     "first_confident_row(probabilities, 0.9) says how early the readout commits, a number to set beside "
     "the settle step (it can come earlier, when a confident guess is later revised).",
+    nudge="Take the largest probability after each row, then look for the first row above the threshold.",
     hint="probabilities.max(axis=-1) is the largest probability after every row, shape (n, steps); "
     "compare it with the threshold (>), then np.argmax(..., axis=1) finds the first True, as a Python "
     "index: add 1, and use np.where with .any(axis=1) to give 0 to the images that are never confident.",
@@ -402,7 +407,11 @@ q4 = Exercise(
     "read, against 7 over all validation digits (8 over all test digits in the notebook): an 8, two "
     "stacked loops, makes far more units hold on to what they have stored. A saturation plot over all "
     "digits averages such differences away.",
+    nudge="Section 2's gate_saturation, on the forget gates of the validation 8s only.",
     hint="Select the validation 8s, images = mnist.x_val[mnist.y_val == 8], and compute their gates as in "
     'section 2: states_and_gates(model, images, lstm_unroll, keep=("f",))["f"], shape (8s, 28, 128). '
     "gate_saturation returns (closed, open) per unit; count the units whose open share is > 0.5.",
+    working="Checking: the first check computes the hidden states of the 5,000 validation images (10-20 s on 2 CPU cores; later checks reuse them)...",
 )
+
+progress = progress_of(__name__)  # ex.progress(): which questions pass

@@ -11,7 +11,7 @@ import struct
 import numpy as np
 
 import utils
-from utils.exercise import Exercise, WrongAnswer, call, pair, whole_number
+from utils.exercise import Exercise, WrongAnswer, call, pair, progress_of, whole_number
 from utils.exercise import mnist as shipped_mnist
 
 
@@ -75,6 +75,7 @@ q1 = Exercise(
     inputs=_no_variables,
     correct="16 header bytes + 10,000 × 28 × 28 pixel bytes = 7,840,016. Knowing the exact size of a file "
     "from its header is how a loader spots a truncated download.",
+    nudge="The file is a header, then one value per pixel of every image: count the bytes of both.",
     hint="The header of an idx3 file is four big-endian 4-byte integers (magic, count, rows, columns). "
     "Each pixel is one unsigned byte (type code 0x08).",
 )
@@ -130,6 +131,7 @@ q2 = Exercise(
     inputs=_mnist_variables,
     correct="8 header bytes (magic 0x00000801 and the count) + 10,000 label bytes = 10,008. One byte per "
     "label on disk; the loader widens them to int64 (8 bytes each) in memory.",
+    nudge="The same reasoning as question 1, for a file that holds one number per image.",
     hint="A label file is idx1: one dimension, so its header has the magic number and a single size. "
     "Each label is one unsigned byte.",
 )
@@ -189,6 +191,7 @@ q3 = Exercise(
     solution=mean_images,
     correct="means[d] is the average of digit d's images, shape (10, 28, 28), as in the figure above. "
     "A boolean mask picks a class's images; mean(axis=0) averages over images, not pixels.",
+    nudge="A boolean mask picks one digit's images; average them, then do it for all ten digits.",
     hint="For each digit d, labels == d is a boolean mask; images[labels == d] are that digit's images, "
     "shape (count, 28, 28). Average them over axis 0 and stack the ten results (np.stack).",
 )
@@ -251,6 +254,9 @@ q4 = Exercise(
     inputs=_mnist_variables,
     correct="4 and 9 have the closest mean images (7 and 9 come next): a 4 closed at the top looks like "
     "a 9. Pairs that look alike on average are the pairs to watch in a confusion matrix (notebook 03).",
+    nudge="Compare the mean images of every pair of different digits with a distance, and keep the closest pair.",
     hint="Use your mean_images on mnist.x_train, mnist.y_train. For every pair of different digits i < j, "
     "np.linalg.norm(means[i] - means[j]) is their Euclidean distance; keep the smallest.",
 )
+
+progress = progress_of(__name__)  # ex.progress(): which questions pass

@@ -20,7 +20,7 @@ utils.silence_tensorflow()
 
 import keras
 
-from utils.exercise import Exercise, NotAnswered, WrongAnswer, call, share
+from utils.exercise import Exercise, NotAnswered, WrongAnswer, call, progress_of, share
 from utils.exercise import mnist as shipped_mnist
 from utils.lstm_classifier.helpers import load_row_lstm, test_accuracy
 from utils.lstm_classifier.taught import fit_original
@@ -158,6 +158,7 @@ q1 = Exercise(
     correct="LSTM 136,586 parameters, GRU 104,074, SimpleRNN 37,898. Each gate is one block of weights "
     "(input, recurrent and bias): the LSTM has four (i, f, g, o), the GRU three (update, reset, candidate; "
     "Keras gives it a second bias per block), the SimpleRNN one. Everything else is the same model.",
+    nudge="Start from build_row_lstm: only the line that makes the LSTM has to change.",
     hint="Copy build_row_lstm and change one line: where it calls keras.layers.LSTM(units, ...), call "
     "recurrent_layer(units) instead. A class is a value in Python: build_row_model(keras.layers.GRU) "
     "passes the class, and recurrent_layer(128) makes a layer of it.",
@@ -215,9 +216,15 @@ _FIRST_EPOCH_LOSS_FLOOR = {
 
 def train_row_models(build_row_model, mnist, SEED, EXERCISE_IMAGES, EXERCISE_EPOCHS):
     models = {}
-    for name in ("SimpleRNN", "GRU", "LSTM"):
+    for number, name in enumerate(("SimpleRNN", "GRU", "LSTM"), start=1):
         keras.utils.set_random_seed(SEED)  # the same start for each: only the recurrent layer differs
         models[name] = build_row_model(getattr(keras.layers, name))  # your answer to exercise 1
+        if models[name] is None:
+            print("build_row_model returns None: write it first (exercise 1), then train the models.")
+            return None
+        print(
+            f"training the {name} ({number} of 3): {EXERCISE_EPOCHS} epoch(s) on {EXERCISE_IMAGES:,} images"
+        )
         fit_original(
             models[name],
             mnist.x_train[:EXERCISE_IMAGES],
@@ -349,10 +356,12 @@ q2 = Exercise(
     "SimpleRNN 0.925, GRU 0.894, LSTM 0.929, and seed 0 gave 0.914, 0.907, 0.921; gaps of a few points come "
     "and go with the seed. Notebook 05 compares them under another budget (there the SimpleRNN ends 7 points "
     "behind the LSTM), asks why, and adds blank rows until the SimpleRNN cannot learn at all.",
+    nudge="Train the three models the same way and from the same seed, each built right before its training.",
     hint="For each name in ('SimpleRNN', 'GRU', 'LSTM'): keras.utils.set_random_seed(SEED), then "
     "model = build_row_model(getattr(keras.layers, name)), then fit_original(model, "
     "mnist.x_train[:EXERCISE_IMAGES], mnist.y_train[:EXERCISE_IMAGES], (mnist.x_val, mnist.y_val), "
     "epochs=EXERCISE_EPOCHS), and keep the model in a dict under its name.",
+    working="Checking: the three models' test accuracy on the 10,000 test images (a few seconds)...",
 )
 
 
@@ -425,15 +434,20 @@ q3 = Exercise(
     correct="a Masking layer marks every all-zero row, Dense passes the mark on, and the LSTM skips those "
     "steps: its state goes through them unchanged. So front and back padding become the same input: the "
     "digit's rows that hold ink, in order.",
+    nudge="A Masking layer goes in front of the trained layers; reuse those layers rather than making new ones.",
     hint="keras.Input(shape=(None, 28)), then keras.layers.Masking(mask_value=0.0), then the trained layers "
     'of the model you are given, in order: model.get_layer("input_projection"), model.get_layer("lstm"), '
     'model.get_layer("logits"). Calling a layer again on a new input reuses its weights.',
+    working="Checking: the shipped model's answers on 300 test digits, with and without a mask (a few seconds)...",
 )
 
 
 # ----------------------------------------------------------------------------- 4. what the mask changes
 def masked_accuracies(masked_row_lstm, shipped_model, mnist):
     masked = masked_row_lstm(shipped_model)  # your answer to exercise 3, around the shipped weights
+    if masked is None:
+        print("masked_row_lstm returns None: write it first (exercise 3), then measure the accuracies.")
+        return None
     x, y = mnist.x_test, mnist.y_test
     inputs = (front_pad_rows(x, 25), back_pad_rows(x, 25), x)  # back_pad_rows: notebook 02's exercise 3
     return tuple(
@@ -498,7 +512,11 @@ q4 = Exercise(
     "cannot tell padding from the digit's own blank rows (8.2 per test image on average), and this model was "
     "trained to read them: it finishes its decision on the blank rows at the bottom (the truncation curve). "
     "Mask a value that cannot occur in the data (e.g. -1 for padding), or train with the mask.",
+    nudge="Wrap the shipped model with your masked_row_lstm, then measure its accuracy on the three inputs.",
     hint="masked = masked_row_lstm(shipped_model); for each input, np.mean(np.argmax(masked.predict(x, "
     "batch_size=1000, verbose=0), axis=1) == mnist.y_test). Back padding is your back_pad_rows from notebook "
     "02: np.pad(x[:, :25], [(0, 0), (0, 3), (0, 0)]).",
+    working="Checking: the first check measures the shipped model on 3 x 10,000 test images, with and without a mask (about 20 s on 2 CPU cores)...",
 )
+
+progress = progress_of(__name__)  # ex.progress(): which questions pass

@@ -5,7 +5,7 @@ check, a hint and a solution (see ``utils.exercise``); the solutions are the fun
 
 import numpy as np
 
-from utils.exercise import Exercise, NotAnswered, WrongAnswer, call, pair
+from utils.exercise import Exercise, NotAnswered, WrongAnswer, call, pair, progress_of
 from utils.exercise import mnist as shipped_mnist
 from utils.rows_as_a_sequence import taught
 from utils.rows_as_a_sequence.taught import columns_as_sequence
@@ -70,6 +70,7 @@ q1 = Exercise(
     correct="ceil(55,000 / 128) = 430 batches (the last one of 88 images) and ceil(55,000 / 256) = 215 "
     "(the last of 216): twice the batch size, half the steps per epoch, the trade notebook 03's better "
     "recipe makes.",
+    nudge="How many batches does make_dataset make when the last one may be smaller than the others?",
     hint="make_dataset keeps the remainder as a last, smaller batch, so divide and round up. "
     "In Python, -(-n // b) rounds up without floats; math.ceil(n / b) too.",
 )
@@ -139,6 +140,7 @@ q2 = Exercise(
     inputs=_no_variables,
     correct="(28, 32, 28) -> (896, 28) -> (896, 64) -> 28 × (32, 64). The batch size and n_hidden move, "
     "the 28 steps and 28 features stay: the time-major plumbing only reorders the same rows.",
+    nudge="The table above shows every step for a batch of 5 and 128 units: change just those two numbers.",
     hint="Follow the table above, replacing the batch of 5 by 32 and 128 by 64: the transpose puts the "
     "steps first, the reshape makes one line per row of every image (28 × 32 of them), the input layer "
     "changes the last axis, and the split cuts the lines back into 28 steps.",
@@ -206,6 +208,7 @@ q3 = Exercise(
     solution=back_pad_rows,
     correct="the first k rows stay at steps 1..k and the zeros come after, so nothing moves; unlike "
     "front padding, the model then reads rows of blank 'paper' below the digit before it answers.",
+    nudge="Keep the first k rows of every image, then add rows of zeros after them, up to the full height.",
     hint="images[:, :k] are the first k rows of every image. np.pad adds zeros: its second argument says "
     "how many before and after, for each axis; here (0, rows - k) on the rows axis, rows = images.shape[1]. "
     "front_pad_rows above does the mirror image.",
@@ -255,7 +258,10 @@ q4 = Exercise(
     inputs=_mnist_variables,
     correct="read by rows, the 7's first ink arrives at step 8 (its bar); read by columns, at step 7. "
     "Same pixels, a different order in time, and the LSTM sees a different sequence.",
+    nudge="Find the first row, and the first column, that holds any ink; steps are numbered from 1.",
     hint="digit.any(axis=1) says for each row whether it holds ink; np.flatnonzero(...)[0] is the first "
     "such Python index. For columns, use columns_as_sequence(digit[None])[0] (or digit.any(axis=0)). "
     "Then add 1: steps are numbered from 1.",
 )
+
+progress = progress_of(__name__)  # ex.progress(): which questions pass
