@@ -195,7 +195,7 @@ def test_in_jupyter_a_verdict_is_coloured_html_with_the_same_plain_text(monkeypa
     assert capsys.readouterr().out == ""
     assert [data["text/plain"] for data in shown] == ["✗ 3 < 4 & more", "✓ Correct: yes"]
     assert "#D55E00" in shown[0]["text/html"] and "3 &lt; 4 &amp; more" in shown[0]["text/html"]
-    assert "#009E73" in shown[1]["text/html"]
+    assert "#009E73" in shown[1]["text/html"] and "<strong>✓</strong>" in shown[1]["text/html"]
 
 
 def test_a_slow_check_says_what_it_computes_on_its_first_run(capsys):

@@ -138,8 +138,9 @@ def _in_jupyter():
     return shell is not None and hasattr(shell, "kernel")
 
 
-#: Okabe-Ito colours, told apart by colour-blind readers too; the ✓ or ✗ says it without colour.
-_VERDICT_COLOURS = {True: "#009E73", False: "#D55E00"}
+#: Okabe-Ito colours (told apart by colour-blind readers too) for the border, a light tint of each behind the
+#: text, whose colour stays the page's own, so that it keeps its contrast; the ✓ or ✗ says it without colour.
+_VERDICT_COLOURS = {True: ("#009E73", "#E5F5F0"), False: ("#D55E00", "#FBEDE4")}
 
 
 def show(text, passed):
@@ -149,11 +150,10 @@ def show(text, passed):
         return
     from IPython.display import display  # only in a kernel, where IPython is there
 
-    colour = _VERDICT_COLOURS[bool(passed)]
+    border, tint = _VERDICT_COLOURS[bool(passed)]
     html = (
-        f'<div style="border-left: 4px solid {colour}; padding: 2px 8px; white-space: pre-wrap">'
-        f'<span style="color: {colour}; font-weight: bold">{html_escape(text[:1])}</span>'
-        f"{html_escape(text[1:])}</div>"
+        f'<div style="border-left: 4px solid {border}; background: {tint}; color: #1a1a1a; padding: 4px 8px; '
+        f'white-space: pre-wrap"><strong>{html_escape(text[:1])}</strong>{html_escape(text[1:])}</div>'
     )
     display({"text/plain": text, "text/html": html}, raw=True)
 
