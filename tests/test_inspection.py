@@ -435,6 +435,9 @@ def test_decision_legend_names_every_answered_class_in_its_colour_and_other_clas
     assert mcolors.to_hex(entries["other classes"].get_color()) == mcolors.to_hex(figures._OTHER_CLASSES)
     other_lines = [line for line in fig.axes[-1].get_lines() if line.get_linewidth() < 1]
     assert len(other_lines) == 6  # the ten classes minus the four answers
+    # colour is not the only cue: each answer has its own marker and is written at its line's peak
+    assert len({entries[f"class {c}"].get_marker() for c in (1, 2, 5, 7)}) == 4
+    assert sorted(text.get_text() for text in fig.axes[-1].texts) == ["1", "2", "5", "7"]
 
 
 def test_state_heatmaps_use_a_diverging_map_centred_at_zero(images, states):

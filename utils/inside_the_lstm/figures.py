@@ -14,6 +14,7 @@ all figures:
 
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib import patheffects
 
 from utils.inside_the_lstm.taught import selectivity
 
@@ -24,6 +25,8 @@ GATE_NAMES = {"i": "input gate i", "f": "forget gate f", "o": "output gate o", "
 #: One colour per digit class: matplotlib's tab10, with its grey (class 7) replaced by black.
 CLASS_COLOURS = [*plt.get_cmap("tab10").colors[:7], (0.0, 0.0, 0.0), *plt.get_cmap("tab10").colors[8:]]
 _OTHER_CLASSES = "0.78"  # light grey: classes not named in a legend
+#: One marker per digit class, so that lines stay apart where colours do not (colour-blind readers, print).
+CLASS_MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*", "h", "<")
 
 
 def _check(array, ndim, what, func):
@@ -301,8 +304,8 @@ def plot_decision(images, probabilities, titles, reveal=(7, 14, 21, 28), settle=
     ``images`` (n, 28, 28); ``probabilities`` (n, steps, classes) from ``step_probabilities``;
     ``titles`` n strings; ``settle`` optional (n,) settle steps, marked by a dotted line.
     Rows not read yet are shaded blue-grey. Every class that is the answer (the most probable class)
-    after some row is drawn in its own colour (``CLASS_COLOURS``) and named in the legend; the others
-    are thin light grey lines, "other classes".
+    after some row is drawn in its own colour (``CLASS_COLOURS``) and marker (``CLASS_MARKERS``), written
+    at its line's peak and named in the legend; the others are thin light grey lines, "other classes".
     """
     images = _check(images, 3, "images (n, rows, cols)", "plot_decision")
     probabilities = _check(probabilities, 3, "probabilities (n, steps, classes)", "plot_decision")
@@ -340,7 +343,26 @@ def plot_decision(images, probabilities, titles, reveal=(7, 14, 21, 28), settle=
             )
         for c in answered:
             ax.plot(
-                steps_axis, probabilities[row, :, c], linewidth=2, color=CLASS_COLOURS[c], label=f"class {c}"
+                steps_axis,
+                probabilities[row, :, c],
+                linewidth=2,
+                color=CLASS_COLOURS[c],
+                marker=CLASS_MARKERS[c],
+                markevery=3,
+                markersize=4,
+                label=f"class {c}",
+            )
+            # the class written at its line's peak: colour is not the only way to tell the lines apart
+            peak = int(probabilities[row, :, c].argmax())
+            ax.annotate(
+                str(c),
+                (steps_axis[peak], probabilities[row, peak, c]),
+                xytext=(3, 3),
+                textcoords="offset points",
+                fontsize=9,
+                fontweight="bold",
+                color=CLASS_COLOURS[c],
+                path_effects=[patheffects.withStroke(linewidth=2.5, foreground="white")],
             )
         if settle is not None:
             ax.axvline(
