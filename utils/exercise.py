@@ -58,17 +58,15 @@ class Exercise:
     message when it is not. solution: the reference solution, a function of the companion module (see the
     module's docstring). inputs: for an answer that is a value, a function returning ``{name: value}`` of
     the notebook variables the solution takes; None when the answer is a function. correct: one line on why
-    the result matters, printed after "✓ Correct:". nudge: the first hint, which points the way without
-    giving it; hint: the next (a string), or the next ones in steps, the most detailed last. working: for a check whose first run takes seconds (it
-    computes its reference), what it does then, printed before it starts.
+    the result matters, printed after "✓ Correct:". nudge: the first hint, ``hint()``, which points the way
+    without giving it; hint: the detailed one, ``hint(2)`` (``hint()`` when there is no nudge). working: for a
+    check whose first run computes for seconds (its reference), what it does then, printed before it starts.
     """
 
     def __init__(self, checker, *, solution, correct, hint, nudge=None, inputs=None, working=None):
         if not callable(checker) or not inspect.isfunction(solution):
             raise TypeError("Exercise: checker must be callable and solution a function of the module")
-        hints = ((nudge,) if nudge is not None else ()) + ((hint,) if isinstance(hint, str) else tuple(hint))
-        if not hints or not all(isinstance(h, str) and h.strip() for h in hints):
-            raise TypeError("Exercise: hint must be a non-empty string or a sequence of them")
+        hints = (hint,) if nudge is None else (nudge, hint)
         self.checker, self.solution_function, self.inputs = checker, solution, inputs
         self.correct, self.hints, self.working = correct, tuple(h.strip() for h in hints), working
         self.passed = None  # True / False after check(): was the last answer right?

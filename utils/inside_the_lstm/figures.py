@@ -114,31 +114,30 @@ def plot_states(images, hidden, cell, titles, orders=None):
     return fig
 
 
-#: Line styles of the digits in the unit traces: a marker per digit besides its class colour, so that the
-#: lines stay apart in greyscale and for colour-blind readers.
-_DIGIT_MARKERS = ("o", "s", "^", "D", "v", "P")
-
-
 def plot_unit_traces(states, units, labels, titles):
     """One row of panels per unit: its cell state c_t, its h_t with the output gate o_t, and its forget and
     input gates f_t, i_t, over the rows of several digits, one line per digit (notebook 04, section 2).
 
     ``states``: dict with "h", "c", "i", "f", "o" arrays (n, steps, units); ``units``: the unit indices to
-    follow (2-3 fit a page); ``labels``: the n digits' classes (for their colours); ``titles``: n names.
+    follow (2-3 fit a page); ``labels``: the n digits' classes (for their colours and markers);
+    ``titles``: n names.
     """
     for key in "hcifo":
         if key not in states:
             raise ValueError(f"plot_unit_traces: states lacks {key!r}; states_and_gates keeps it by default")
     n, steps, _ = _check(states["h"], 3, "states (n, steps, units)", "plot_unit_traces").shape
-    if len(labels) != n or len(titles) != n or n > len(_DIGIT_MARKERS):
-        raise ValueError(
-            f"plot_unit_traces: {n} digits (at most {len(_DIGIT_MARKERS)}) need as many labels and titles"
-        )
+    if len(labels) != n or len(titles) != n:
+        raise ValueError(f"plot_unit_traces: {n} digits need as many labels and titles")
     rows = np.arange(steps)  # positions 0..27, labelled as rows 1..28 by _step_ticks
     fig, axes = plt.subplots(len(units), 3, figsize=(11, 2.9 * len(units)), squeeze=False)
     for (ax_c, ax_h, ax_g), unit in zip(axes, units):
         for d in range(n):
-            style = {"color": CLASS_COLOURS[labels[d]], "marker": _DIGIT_MARKERS[d], "markevery": 3, "ms": 4}
+            style = {
+                "color": CLASS_COLOURS[labels[d]],
+                "marker": CLASS_MARKERS[labels[d]],
+                "markevery": 3,
+                "ms": 4,
+            }
             ax_c.plot(rows, states["c"][d, :, unit], lw=1.6, label=titles[d], **style)
             ax_h.plot(rows, states["h"][d, :, unit], lw=1.6, **style)
             ax_h.plot(rows, states["o"][d, :, unit], lw=0.9, ls=":", color=style["color"])

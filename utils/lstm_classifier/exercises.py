@@ -135,9 +135,8 @@ def _check_q1(student_build_row_model):
                 f"{where}: the input projection applies {squashing[0]}; keep it linear, Dense(128) with no "
                 "activation, as build_row_lstm does, so that only the recurrent layer differs."
             )
-        if not any(
-            layer.weights for layer in before
-        ):  # no Dense (however wrapped) ahead of the recurrent layer
+        # no layer with weights ahead of the recurrent one: no Dense, however wrapped
+        if not any(layer.weights for layer in before):
             raise WrongAnswer(
                 f"{where}: the rows go straight into the {name}, without the input projection; put "
                 "Dense(128) on the rows first, as build_row_lstm does, so that only the recurrent layer "
