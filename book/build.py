@@ -126,8 +126,26 @@ def build(out: Path = DEFAULT_OUT, repo: Path = REPO) -> Path:
             # pages the README links to for details (data, benchmarks, the site itself) are reached from it.
             not_in_nav="/data/\n/benchmarks/\n/book/\n/*.md",
         )
+        _add_repository_links(config, pages)
         mkdocs_build(config)
     return out
+
+
+def _add_repository_links(config, pages: list[str]) -> None:
+    """The repository's address, from the one place it is written (pyproject.toml, read by tools/sync.py):
+    a link in every page's footer, and each notebook's Colab address for hooks.py (extra.notebook_links)."""
+    if str(REPO) not in sys.path:
+        sys.path.insert(0, str(REPO))
+    from tools.sync import colab_url, repository_url
+
+    repository = repository_url()
+    config["extra"]["social"] = [
+        {"icon": "fontawesome/brands/github", "link": repository, "name": "The repository on GitHub"}
+    ]
+    config["extra"]["notebook_links"] = {
+        name: (colab_url(repository, name), repository)
+        for name in (posixpath.basename(page) for page in pages if page.endswith(".ipynb"))
+    }
 
 
 def serve(directory: Path, port: int) -> None:

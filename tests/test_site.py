@@ -440,6 +440,159 @@ def test_search_box_finds_a_word_offline(browser, site):
 
 
 # --------------------------------------------------------------------------------------------------------------
+# The reader's page: links to the notebook, no test tags, figures full size, layout at a phone's and a desktop's
+# width, shared CSS, MathJax where needed
+
+
+def _notebook_pages(site: Path) -> list[tuple[Path, str]]:
+    """(notebook, the HTML of its page) for every notebook of the series."""
+    return [
+        (nb, (site / page_path(nb.relative_to(REPO).as_posix()) / "index.html").read_text(encoding="utf-8"))
+        for nb in sorted(REPO.glob(build.NOTEBOOKS))
+    ]
+
+
+def _repository_links():
+    sys.path.insert(0, str(REPO))
+    try:
+        from tools.sync import colab_url, repository_url
+    finally:
+        sys.path.remove(str(REPO))
+    return repository_url(), colab_url
+
+
+def test_each_notebook_page_links_its_ipynb_colab_and_the_repository(site):
+    repository, colab_url = _repository_links()
+    for notebook, html in _notebook_pages(site):
+        name = notebook.name
+        download = f'<a href="{name}" download>'
+        assert download in html, f"{name}: no download link"
+        folder = site / page_path(notebook.relative_to(REPO).as_posix())
+        assert (folder / name).read_bytes() == notebook.read_bytes(), f"{name}: the .ipynb beside the page"
+        assert f'<a href="{colab_url(repository, name)}">Open in Colab</a>' in html, f"{name}: no Colab link"
+        assert html.count(colab_url(repository, name)) == 1, f"{name}: the Colab link twice"
+        assert f'<a href="{repository}">' in html, f"{name}: no link to the repository"
+    for page in site.rglob("index.html"):  # every page: the repository, in the footer
+        assert f'href="{repository}"' in page.read_text(encoding="utf-8"), page
+
+
+def test_test_tags_are_not_shown(site):
+    tags = set()
+    for notebook in sorted(REPO.glob(build.NOTEBOOKS)):
+        for cell in json.loads(notebook.read_text(encoding="utf-8"))["cells"]:
+            tags.update(cell.get("metadata", {}).get("tags", []))
+    assert tags, "no notebook has a tagged cell: nothing to check"
+    for notebook, html in _notebook_pages(site):
+        shown = re.findall(r'<span class="cell-tag">([^<]*)</span>', html)
+        assert not shown and 'class="celltoolbar"' not in html, f"{notebook.name}: tags shown: {shown}"
+
+
+def test_figures_are_files_that_open_full_size(site):
+    for notebook, html in _notebook_pages(site):
+        linked = re.findall(r'<a class="book-figure" href="([^"]+)"[^>]*><img [^>]*src="([^"]+)"', html)
+        assert len(linked) == figures_in(notebook) and all(a == b for a, b in linked), notebook.name
+        assert "data:image/" not in html, f"{notebook.name}: a figure still inline"
+        folder = site / page_path(notebook.relative_to(REPO).as_posix())
+        assert all((folder / name).stat().st_size > 0 for name, _ in linked)
+
+
+def test_the_notebook_css_is_one_shared_file(site):
+    """Not the ~590 KB of JupyterLab's CSS inline in every notebook page: one file, the same for all."""
+    shared = set()
+    for notebook, html in _notebook_pages(site):
+        inline = sum(len(css) for css in re.findall(r"<style[^>]*>(.*?)</style>", html, re.DOTALL))
+        assert inline < 20_000, f"{notebook.name}: {inline} characters of inline CSS"
+        shared.update(
+            re.findall(r'<link rel="stylesheet" href="(?:\.\./)*(book-assets/jupyter-\w+\.css)">', html)
+        )
+    assert len(shared) == 1, shared
+    assert (site / shared.pop()).stat().st_size > 100_000
+
+
+def test_mathjax_loads_only_on_pages_with_formulas(site):
+    loads = {
+        page.parent.relative_to(site).as_posix()
+        for page in site.rglob("index.html")
+        if "MathJax.js" in page.read_text(encoding="utf-8")
+    }
+    with_formulas = {
+        page_path(nb.relative_to(REPO).as_posix()).rstrip("/")
+        for nb in REPO.glob(build.NOTEBOOKS)
+        if any(
+            cell["cell_type"] == "markdown" and re.search(r"\$[^$\n]+\$", "".join(cell["source"]))
+            for cell in json.loads(nb.read_text(encoding="utf-8"))["cells"]
+        )
+    }
+    assert with_formulas and with_formulas <= loads, sorted(with_formulas - loads)
+    assert "." not in loads and "notebooks" not in loads, "MathJax on the home or contributor page"
+
+
+def test_the_search_dialog_has_a_name(site):
+    for page in site.rglob("index.html"):
+        assert 'role="dialog" aria-label="Search the site"' in page.read_text(encoding="utf-8"), page
+
+
+_LAYOUT_JS = """
+() => {
+  const content = document.querySelector("article.md-content__inner").getBoundingClientRect().width;
+  const outputs = Array.from(document.querySelectorAll(".jp-OutputArea-output"), o => o.getBoundingClientRect().width);
+  const figures = Array.from(document.querySelectorAll(".jp-OutputArea-output img"), img => ({
+    shown: img.getBoundingClientRect().width, natural: img.naturalWidth, linked: !!img.closest("a[href]")}));
+  const code = Array.from(document.querySelectorAll(".jp-InputArea-editor"), editor => {
+    const pre = editor.querySelector("pre"), button = editor.querySelector(".zeroclipboard-container");
+    const box = pre.getBoundingClientRect(), style = getComputedStyle(pre);
+    const textRight = box.left + pre.clientWidth - parseFloat(style.paddingRight);
+    return {scrolls: pre.scrollWidth > pre.clientWidth + 1 || editor.scrollWidth > editor.clientWidth + 1,
+            covers: button ? button.getBoundingClientRect().left < textRight - 1 : false};
+  });
+  const printed = Array.from(document.querySelectorAll(".jp-OutputArea-output pre:not(.book-wide)"),
+                             pre => getComputedStyle(pre).wordBreak);
+  return {content, outputs, figures, code, printed};
+}
+"""
+
+
+def test_notebook_pages_use_the_content_width_on_a_phone_and_a_desktop(browser, served):
+    """At 390 and 1280 px: outputs as wide as the content column, figures as wide as it (or their own width),
+    each a link; code wraps instead of scrolling and the copy button covers none of it; printed output breaks
+    between words."""
+    root, _ = served
+    problems = []
+    for width in (390, 1280):
+        context = browser.new_context(viewport={"width": width, "height": 900})
+        page = context.new_page()
+        try:
+            for notebook in sorted(REPO.glob(build.NOTEBOOKS)):
+                page.goto(root + page_path(notebook.relative_to(REPO).as_posix()), wait_until="load")
+                facts = page.evaluate(_LAYOUT_JS)
+                content, where = facts["content"], f"{width} px, {notebook.name}"
+                problems += [
+                    f"{where}: an output {w:.0f} px wide in {content:.0f}"
+                    for w in facts["outputs"]
+                    if w < content - 2
+                ]
+                problems += [
+                    f"{where}: a figure {figure} in {content:.0f} px"
+                    for figure in facts["figures"]
+                    if abs(figure["shown"] - min(content, figure["natural"])) > 2 or not figure["linked"]
+                ]
+                problems += [
+                    f"{where}: code block {i} scrolls" for i, c in enumerate(facts["code"]) if c["scrolls"]
+                ]
+                problems += [
+                    f"{where}: copy button over code block {i}"
+                    for i, c in enumerate(facts["code"])
+                    if c["covers"]
+                ]
+                problems += [
+                    f"{where}: printed output with word-break {w}" for w in set(facts["printed"]) - {"normal"}
+                ]
+        finally:
+            context.close()
+    assert not problems, "\n".join(problems)
+
+
+# --------------------------------------------------------------------------------------------------------------
 # The checks fail where they should: deliberately broken copies of real pages
 
 
@@ -455,15 +608,15 @@ def _broken_pages(site: Path) -> dict[str, tuple[str, str]]:
         assert "</article>" in html
         return html.replace("</article>", snippet + "</article>", 1)
 
-    no_mathjax = re.sub(r'<script src="[^"]*MathJax\.js"></script>', "", plain)
-    assert no_mathjax != plain
+    # MathJax loads only on pages with formulas: the contributor page has none, the first notebook has some.
+    assert "MathJax.js" not in plain and "MathJax.js" in notebook
     formula = r"<p>$$\begin{aligned} i_t &= \sigma(W_i x_t + U_i h_{t-1} + b_i) \end{aligned}$$</p>"
-    one_figure_less, removed = re.subn(r'<img [^>]*src="data:image/png[^"]*"[^>]*>', "", notebook, count=1)
+    one_figure_less, removed = re.subn(r'<img [^>]*src="figure-\d+\.png"[^>]*>', "", notebook, count=1)
     assert removed == 1
     return {
         conventions + "broken-image.html": ("image", insert('<p><img src="no-such-figure.png" alt="x"></p>')),
-        conventions + "untypeset-formula.html": ("math", insert(formula, no_mathjax)),
-        conventions + "bad-tex.html": ("math", insert(r"<p>$$\frac{1}{\undefinedcommand{x}$$</p>")),
+        conventions + "untypeset-formula.html": ("math", insert(formula)),
+        first + "bad-tex.html": ("math", insert(r"<p>$$\frac{1}{\undefinedcommand{x}$$</p>", notebook)),
         conventions + "dead-link.html": ("link", insert('<p><a href="no-such-page/">nowhere</a></p>')),
         conventions + "dead-anchor.html": ("link", insert('<p><a href="./#no-such-heading">nowhere</a></p>')),
         conventions + "offsite.html": ("offsite", insert('<p><img src="https://cdn.example.org/x.png"></p>')),
