@@ -14,8 +14,9 @@ beside the page by mkdocs-jupyter's include_source), an "Open in Colab" link and
 prints each cell's tags; mkdocs-jupyter has no option to leave them out); its figures as PNG files beside the
 page, each a link to itself (open full size), instead of base64 in the HTML; and the notebook CSS that every
 notebook page carries (about 590 KB, the same on each) as one file, book-assets/jupyter-<hash>.css, that the
-browser caches, instead of inline. Every page: MathJax only where there is a formula to typeset, and a name for
-the search dialog.
+browser caches, instead of inline; and the search index leaves out its printed outputs and the hidden second
+copy of each cell's code (for the copy button). Every page: MathJax only where there is a formula to typeset,
+and a name for the search dialog.
 """
 
 from __future__ import annotations
@@ -84,6 +85,7 @@ _FIGURE_RE = re.compile(
 )
 # A printed table drawn with box characters (Keras' model summary): kept on its lines, scrolled as a whole.
 _BOX_PRE_RE = re.compile(r"<pre(?P<attrs>[^>]*)>(?=(?:(?!</pre>).)*[┃│┏┡└])", re.DOTALL)
+_OUTPUT_PRE_RE = re.compile(r'<div class="[^"]*\bjp-OutputArea-output\b[^"]*"[^>]*>\s*<pre')
 _FORMULA_RE = re.compile(r"\$\$|\\begin\{|\\\(|\\\[|\$[^$\n]+\$")
 _NOT_TEXT_RE = re.compile(r"<(pre|code|script|style)\b.*?</\1>", re.DOTALL)
 _MATHJAX_SCRIPTS_RE = re.compile(r'<script src="[^"]*(?:mathjax-config|MathJax)\.js"></script>\s*')
@@ -160,6 +162,17 @@ def on_page_content(html, page, config, files):
     )
     html = _share_css(html, page)
     html = _figures_to_files(html, page, config)
+    # The search index: a cell's code once (not its hidden copy for the copy button, nor the button's hidden
+    # "Copied!"), and no printed output.
+    # On elements with no element of their own tag inside: the theme's indexer ends an exclusion at the first
+    # closing tag of the same name.
+    html = html.replace(
+        '<div class="clipboard-copy-txt"', '<div class="clipboard-copy-txt" data-search-exclude'
+    )
+    html = html.replace(
+        '<span class="notice" hidden="">', '<span class="notice" hidden="" data-search-exclude>'
+    )
+    html = _OUTPUT_PRE_RE.sub(r"\g<0> data-search-exclude", html)
     html = _BOX_PRE_RE.sub(lambda m: f'<pre{m["attrs"]} class="book-wide" tabindex="0">', html)
     return _notebook_links(html, page, config)
 

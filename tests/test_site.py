@@ -57,6 +57,8 @@ IMAGE_OUTPUTS = ("image/png", "image/jpeg")
 # Pages loading at the same time, each in a tab of its own: while one waits (for the network to stay quiet for
 # half a second, for its fonts), another one works.
 TABS = 2
+# For the tests that open pages one by one: a notebook page and its figures on a busy machine.
+PAGE_TIMEOUT = 120_000  # ms
 # One pytest-xdist process runs all of these tests, so the site is built and the browser started once.
 pytestmark = pytest.mark.xdist_group("site")
 
@@ -527,6 +529,40 @@ def test_mathjax_loads_only_on_pages_with_formulas(site):
     assert "." not in loads and "notebooks" not in loads, "MathJax on the home or contributor page"
 
 
+def test_the_search_index_holds_each_cells_code_once_and_no_printed_output(site):
+    """The hidden copy of a cell's code (for its copy button) and the printed outputs stay out of the index
+    that every page loads."""
+    docs = json.loads((site / "search" / "search_index.json").read_text(encoding="utf-8"))["docs"]
+    notebook_pages = tuple(page_path(nb.relative_to(REPO).as_posix()) for nb in REPO.glob(build.NOTEBOOKS))
+    text = "\n".join(doc["text"] for doc in docs if doc["location"].startswith(notebook_pages))
+    index = [line.strip() for line in re.split(r"\n|</?pre>", text)]  # lines, a code block's on their own
+    plain = re.compile(r"[\w .,()=]{40,}")  # lines that the index keeps as they are (nothing to escape)
+    code_lines, printed = [], []
+    for notebook in sorted(REPO.glob(build.NOTEBOOKS)):
+        for cell in json.loads(notebook.read_text(encoding="utf-8"))["cells"]:
+            if cell["cell_type"] != "code":
+                continue
+            code_lines += [line.strip() for line in "".join(cell["source"]).splitlines()]
+            for output in cell.get("outputs", []):
+                if output.get("output_type") == "stream":
+                    printed += [line.strip() for line in "".join(output["text"]).splitlines()]
+    prose = "\n".join(
+        "".join(cell["source"])
+        for notebook in REPO.glob(build.NOTEBOOKS)
+        for cell in json.loads(notebook.read_text(encoding="utf-8"))["cells"]
+        if cell["cell_type"] == "markdown"
+    )
+    code_lines = [
+        line
+        for line in code_lines
+        if plain.fullmatch(line) and code_lines.count(line) == 1 and line not in prose
+    ]
+    printed = [line for line in printed if plain.fullmatch(line) and line not in code_lines]
+    assert len(code_lines) > 10 and len(printed) > 10, (len(code_lines), len(printed))
+    assert [line for line in code_lines if index.count(line) != 1] == []  # each once, as a line
+    assert [line for line in printed if line in index] == []
+
+
 def test_the_search_dialog_has_a_name(site):
     for page in site.rglob("index.html"):
         assert 'role="dialog" aria-label="Search the site"' in page.read_text(encoding="utf-8"), page
@@ -560,10 +596,15 @@ def test_notebook_pages_use_the_content_width_on_a_phone_and_a_desktop(browser, 
     problems = []
     for width in (390, 1280):
         context = browser.new_context(viewport={"width": width, "height": 900})
+        context.set_default_timeout(PAGE_TIMEOUT)
         page = context.new_page()
         try:
             for notebook in sorted(REPO.glob(build.NOTEBOOKS)):
-                page.goto(root + page_path(notebook.relative_to(REPO).as_posix()), wait_until="load")
+                page.goto(
+                    root + page_path(notebook.relative_to(REPO).as_posix()),
+                    wait_until="load",
+                    timeout=PAGE_TIMEOUT,
+                )
                 facts = page.evaluate(_LAYOUT_JS)
                 content, where = facts["content"], f"{width} px, {notebook.name}"
                 problems += [
@@ -590,6 +631,59 @@ def test_notebook_pages_use_the_content_width_on_a_phone_and_a_desktop(browser, 
         finally:
             context.close()
     assert not problems, "\n".join(problems)
+
+
+# axe-core (the accessibility engine of browsers' own audits), as the axe-playwright-python wheel carries it
+# (requirements-site.txt pins it): its script, injected into each page. Only serious and critical violations.
+AXE_PACKAGE = "axe-playwright-python"
+_AXE_RUN_JS = """
+() => axe.run(document, {resultTypes: ["violations"]}).then(result => result.violations
+  .filter(v => v.impact === "serious" || v.impact === "critical")
+  .map(v => `${v.id} (${v.impact}): ${v.nodes.length} element(s), e.g. ${v.nodes[0].target.join(" ")}`))
+"""
+_PLANT_LOW_CONTRAST_JS = """
+() => document.querySelector("article").insertAdjacentHTML("beforeend", '<p style="color: #bbb">Faint</p>')
+"""
+
+
+def _axe_script() -> str:
+    """axe-core's script; without the package, skipped (or failed under CI) like the other site tools."""
+    spec = importlib.util.find_spec("axe_playwright_python")
+    require_site_tools([] if spec else [f"{AXE_PACKAGE} (axe-core)"])
+    return (Path(spec.origin).parent / "axe.min.js").read_text(encoding="utf-8")
+
+
+def _axe(page, script: str) -> list[str]:
+    page.add_script_tag(content=script)
+    return page.evaluate(_AXE_RUN_JS)
+
+
+def test_no_serious_accessibility_violation_on_any_page(browser, site_reports):
+    """axe-core on every page, at 1280 and at 390 px (a phone), once its formulas are typeset; and on a page
+    with a line planted in a faint grey, to show that the check fails."""
+    script = _axe_script()
+    root, reports, _ = site_reports
+    pages = sorted(url for url in reports if url.endswith("/"))
+    problems, planted = [], {}
+    for width in (1280, 390):
+        context = browser.new_context(viewport={"width": width, "height": 900})
+        context.set_default_timeout(PAGE_TIMEOUT)
+        page = context.new_page()
+        try:
+            for url in pages:
+                page.goto(url, wait_until="load")
+                page.wait_for_load_state("networkidle")
+                page.evaluate(_WAIT_FOR_MATHJAX_JS)
+                problems += [f"{width} px, {url[len(root) - 1 :]}: {v}" for v in _axe(page, script)]
+            page.goto(root + "notebooks/", wait_until="load")
+            page.evaluate(_PLANT_LOW_CONTRAST_JS)
+            planted[width] = _axe(page, script)
+        finally:
+            context.close()
+    assert len(pages) >= len(build.nav_pages())
+    assert not problems, "\n".join(problems)
+    for width, violations in planted.items():
+        assert any(v.startswith("color-contrast") for v in violations), f"{width} px, planted: {violations}"
 
 
 # --------------------------------------------------------------------------------------------------------------
