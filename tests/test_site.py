@@ -646,8 +646,10 @@ _PLANT_LOW_CONTRAST_JS = """
 """
 
 
-def _axe_script() -> str:
-    """axe-core's script; without the package, skipped (or failed under CI) like the other site tools."""
+@pytest.fixture(scope="module")
+def axe_script() -> str:
+    """axe-core's script; without the package, skipped (or failed under CI) like the other site tools, before
+    the site is built or crawled for it."""
     spec = importlib.util.find_spec("axe_playwright_python")
     require_site_tools([] if spec else [f"{AXE_PACKAGE} (axe-core)"])
     return (Path(spec.origin).parent / "axe.min.js").read_text(encoding="utf-8")
@@ -658,10 +660,10 @@ def _axe(page, script: str) -> list[str]:
     return page.evaluate(_AXE_RUN_JS)
 
 
-def test_no_serious_accessibility_violation_on_any_page(browser, site_reports):
+def test_no_serious_accessibility_violation_on_any_page(axe_script, browser, site_reports):
     """axe-core on every page, at 1280 and at 390 px (a phone), once its formulas are typeset; and on a page
     with a line planted in a faint grey, to show that the check fails."""
-    script = _axe_script()
+    script = axe_script
     root, reports, _ = site_reports
     pages = sorted(url for url in reports if url.endswith("/"))
     problems, planted = [], {}
