@@ -43,3 +43,38 @@ def show_digits(images, labels=None, ncols=5, title=None, size=1.6, cmap="gray_r
         fig.suptitle(title)
     fig.tight_layout()
     return fig
+
+
+def table_texts(header, rows, right_aligned=None):
+    """``(markdown, plain)``: the same table as Markdown and as aligned plain text. Every row has one entry per
+    column of ``header``; entries are shown with ``str``. ``right_aligned``: the columns (indices) to align right,
+    by default all but the first."""
+    header = [str(h) for h in header]
+    rows = [[str(entry) for entry in row] for row in rows]
+    for number, row in enumerate(rows, start=1):
+        if len(row) != len(header):
+            raise ValueError(
+                f"table: row {number} has {len(row)} entries for {len(header)} columns ({header}); give one per column"
+            )
+    right = set(range(1, len(header)) if right_aligned is None else right_aligned)
+    escaped = [[entry.replace("|", "\\|") for entry in row] for row in [header, *rows]]
+    rule = ["---:" if column in right else "---" for column in range(len(header))]
+    markdown = "\n".join("| " + " | ".join(row) + " |" for row in [escaped[0], rule, *escaped[1:]])
+    widths = [max(len(entry) for entry in column) for column in zip(header, *rows)]
+    plain = "\n".join(
+        "  ".join(
+            entry.rjust(width) if column in right else entry.ljust(width)
+            for column, (entry, width) in enumerate(zip(row, widths))
+        ).rstrip()
+        for row in [header, *rows]
+    )
+    return markdown, plain
+
+
+def show_table(header, rows, right_aligned=None):
+    """Display a table: as a real table where the notebook is rendered (JupyterLab, GitHub, the website), as
+    aligned plain text elsewhere (a terminal, a plain-text log). See :func:`table_texts`."""
+    from IPython.display import display
+
+    markdown, plain = table_texts(header, rows, right_aligned)
+    display({"text/markdown": markdown, "text/plain": plain}, raw=True)
