@@ -40,19 +40,28 @@ def pytest_collection_modifyitems(items):
             item.add_marker(pytest.mark.xdist_group("fits_on_small_data"))
 
 
-@pytest.fixture(scope="session")
-def train_speed():
-    """benchmarks/train_speed.py (a script, not a package), loaded once as the module ``train_speed``."""
-    if "train_speed" not in sys.modules:
+def load_script(name):
+    """``benchmarks/<name>.py`` (a script, not a package), loaded once as the module ``name``."""
+    if name not in sys.modules:
         import utils
 
-        spec = importlib.util.spec_from_file_location(
-            "train_speed", utils.REPO_ROOT / "benchmarks" / "train_speed.py"
-        )
+        spec = importlib.util.spec_from_file_location(name, utils.REPO_ROOT / "benchmarks" / f"{name}.py")
         module = importlib.util.module_from_spec(spec)
         spec.loader.exec_module(module)
-        sys.modules["train_speed"] = module
-    return sys.modules["train_speed"]
+        sys.modules[name] = module
+    return sys.modules[name]
+
+
+@pytest.fixture(scope="session")
+def train_speed():
+    """benchmarks/train_speed.py, as a module."""
+    return load_script("train_speed")
+
+
+@pytest.fixture(scope="session")
+def converged():
+    """benchmarks/why_an_lstm_converged.py, as a module."""
+    return load_script("why_an_lstm_converged")
 
 
 @pytest.fixture(scope="session")

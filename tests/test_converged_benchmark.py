@@ -1,26 +1,9 @@
 """benchmarks/why_an_lstm_converged.py: it trains notebook 05's models until they stop improving and writes what
 it measured; its committed results are complete; a damaged results file is refused by name."""
 
-import importlib.util
 import json
-import sys
 
 import pytest
-
-import utils
-
-
-@pytest.fixture(scope="module")
-def converged():
-    """The script (not a package), loaded once as a module."""
-    if "why_an_lstm_converged" not in sys.modules:
-        spec = importlib.util.spec_from_file_location(
-            "why_an_lstm_converged", utils.REPO_ROOT / "benchmarks" / "why_an_lstm_converged.py"
-        )
-        module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
-        sys.modules["why_an_lstm_converged"] = module
-    return sys.modules["why_an_lstm_converged"]
 
 
 def test_a_quick_run_writes_every_measurement(converged, tmp_path):

@@ -20,7 +20,8 @@ import numpy as np
 
 import utils
 
-#: Steps of the probe: the first fit builds the graph and is not timed; the second is timed.
+#: The probe's steps: the first builds the graph (timed as the graph's cost), the rest of the warm-up is not timed,
+#: then PROBE_STEPS are timed one by one.
 WARM_UP_STEPS = 3
 PROBE_STEPS = 12
 #: How far off the estimate is allowed to be from a measured run (the tests hold it to this).
